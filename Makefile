@@ -1,0 +1,68 @@
+# Two commands for a newcomer:  make run   (demo app on http://127.0.0.1:8000)
+#                               make test  (the whole test suite)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test venv system-deps lint format migrate demo worker beat bench messages clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py loaddemo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (log in as vanphong / demo1234)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Debian packages the tests use: Chromium for the browser tests, LibreOffice
+# and poppler to convert generated documents. Installed when missing and this
+# user may use apt-get; otherwise those tests skip and say why.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui fonts-liberation"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; the tests that need them will skip"; \
+	  else \
+	    echo "note:$$missing not installed (needs root + apt-get); the tests that need them will skip"; \
+	  fi; \
+	fi
+
+test: venv system-deps
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: venv
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: venv
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+messages: venv
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --no-obsolete
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from resolutions.models import ActionProgramme, Congress, Resolution
+
+
+@admin.register(Congress)
+class CongressAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation_name",
+        "ordinal_roman",
+        "term_label",
+        "held_from",
+        "held_to",
+        "delegates",
+        "members_represented",
+    ]
+    search_fields = ["organisation_name"]
+    list_filter = ["term_start_year"]
+    autocomplete_fields = ["unit", "parent"]
+
+
+class ProgrammeInline(admin.StackedInline):
+    model = ActionProgramme
+    extra = 0
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    list_display = ["title", "congress", "adopted_on"]
+    search_fields = ["title", "general_direction"]
+    inlines = [ProgrammeInline]
+
+
+@admin.register(ActionProgramme)
+class ActionProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "resolution"]
+    search_fields = ["title"]
+    list_filter = ["resolution"]

@@ -1,0 +1,143 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from config.formatting import roman
+from units.models import Unit
+
+
+class Congress(models.Model):
+    """A party congress (Đại hội) that opens a 5-year term.
+
+    The chain matters to the reader: the bloc's VII congress serves the
+    provincial XI congress, which serves the national XIII congress. Only the
+    bloc is a unit of our tree; higher organisations are named in text.
+    """
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("tổ chức đảng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="congresses",
+        help_text=_("Để trống với đại hội cấp trên không thuộc cây đơn vị."),
+    )
+    organisation_name = models.CharField(_("tên đảng bộ"), max_length=255)
+    ordinal = models.PositiveSmallIntegerField(_("lần thứ"))
+    term_start_year = models.PositiveSmallIntegerField(_("nhiệm kỳ từ năm"))
+    term_end_year = models.PositiveSmallIntegerField(_("nhiệm kỳ đến năm"))
+    held_from = models.DateField(_("họp từ ngày"))
+    held_to = models.DateField(_("họp đến ngày"))
+    delegates = models.PositiveIntegerField(_("số đại biểu"), null=True, blank=True)
+    members_represented = models.PositiveIntegerField(_("số đảng viên đại diện"), null=True, blank=True)
+    grassroots_organisations = models.PositiveIntegerField(_("số tổ chức cơ sở đảng"), null=True, blank=True)
+    executive_committee_size = models.PositiveSmallIntegerField(
+        _("số ủy viên Ban Chấp hành"), null=True, blank=True
+    )
+    standing_committee_size = models.PositiveSmallIntegerField(
+        _("số ủy viên Ban Thường vụ"), null=True, blank=True
+    )
+    secretaries = models.PositiveSmallIntegerField(_("số bí thư"), null=True, blank=True)
+    deputy_secretaries = models.PositiveSmallIntegerField(_("số phó bí thư"), null=True, blank=True)
+    delegates_to_parent = models.PositiveSmallIntegerField(
+        _("đại biểu chính thức dự đại hội cấp trên"), null=True, blank=True
+    )
+    alternates_to_parent = models.PositiveSmallIntegerField(
+        _("đại biểu dự khuyết dự đại hội cấp trên"), null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đại hội cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("đại hội")
+        verbose_name_plural = _("đại hội")
+        ordering = ["held_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation_name", "ordinal"], name="congress_unique_ordinal"),
+            models.CheckConstraint(
+                condition=Q(term_end_year__gt=F("term_start_year")), name="congress_term_order"
+            ),
+            models.CheckConstraint(condition=Q(held_to__gte=F("held_from")), name="congress_dates_order"),
+        ]
+
+    def __str__(self):
+        return _("Đại hội %(ordinal)s %(organisation)s, nhiệm kỳ %(start)s–%(end)s") % {
+            "ordinal": self.ordinal_roman,
+            "organisation": self.organisation_name,
+            "start": self.term_start_year,
+            "end": self.term_end_year,
+        }
+
+    @property
+    def ordinal_roman(self) -> str:
+        return roman(self.ordinal)
+
+    @property
+    def term_label(self) -> str:
+        return f"{self.term_start_year}–{self.term_end_year}"
+
+    @property
+    def term_years(self) -> int:
+        return self.term_end_year - self.term_start_year
+
+    def chain(self) -> list["Congress"]:
+        """This congress and the ones above it, nearest first."""
+        out, seen, node = [], set(), self
+        while node is not None and node.pk not in seen:
+            out.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return out
+
+
+class Resolution(models.Model):
+    """The congress resolution (Nghị quyết Đại hội): direction, programmes, targets."""
+
+    congress = models.OneToOneField(
+        Congress, verbose_name=_("đại hội"), on_delete=models.PROTECT, related_name="resolution"
+    )
+    title = models.CharField(_("tên nghị quyết"), max_length=400)
+    adopted_on = models.DateField(_("ngày thông qua"), null=True, blank=True)
+    general_direction = models.TextField(_("phương hướng chung"), blank=True)
+
+    class Meta:
+        verbose_name = _("nghị quyết")
+        verbose_name_plural = _("nghị quyết")
+
+    def __str__(self):
+        return self.title
+
+
+class ActionProgramme(models.Model):
+    """An action programme (Chương trình hành động, ký hiệu CTr) issued with the resolution."""
+
+    resolution = models.ForeignKey(
+        Resolution,
+        verbose_name=_("nghị quyết"),
+        on_delete=models.CASCADE,
+        related_name="programmes",
+    )
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    title = models.CharField(_("tên chương trình"), max_length=400)
+    description = models.TextField(_("nội dung"), blank=True)
+
+    class Meta:
+        verbose_name = _("chương trình hành động")
+        verbose_name_plural = _("chương trình hành động")
+        ordering = ["resolution", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "number"], name="programme_unique_number"),
+        ]
+
+    def __str__(self):
+        return _("Chương trình hành động số %(number)02d: %(title)s") % {
+            "number": self.number,
+            "title": self.title,
+        }

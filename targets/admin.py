@@ -1,0 +1,95 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from resolutions.admin import ProgrammeInline, ResolutionAdmin
+from resolutions.models import Resolution
+from targets.models import Allocation, DeadlineExtension, Entry, Period, ProgressReport, Target
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = [
+        "position",
+        "code",
+        "title",
+        "measure",
+        "comparison",
+        "scope",
+        "reporting",
+        "value",
+        "unit_label",
+        "programme",
+        "parent",
+    ]
+    ordering = ["position", "code"]
+    show_change_link = True
+
+
+class ResolutionWithTargetsAdmin(ResolutionAdmin):
+    """Targets are edited inline under their resolution; resolutions/ knows nothing of them."""
+
+    inlines = [ProgrammeInline, TargetInline]
+
+
+admin.site.unregister(Resolution)
+admin.site.register(Resolution, ResolutionWithTargetsAdmin)
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "measure", "comparison", "scope", "value", "unit_label", "resolution"]
+    list_filter = ["resolution", "measure", "scope", "reporting", "programme"]
+    search_fields = ["code", "title", "short_title"]
+    list_select_related = ["resolution"]
+    autocomplete_fields = ["parent", "programme"]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    list_display = ["target", "unit", "year", "value"]
+    list_filter = ["target", "year"]
+    search_fields = ["unit__name", "unit__code", "target__code"]
+    list_select_related = ["target", "unit"]
+    autocomplete_fields = ["target", "unit"]
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "index", "starts_on", "ends_on", "deadline", "congress"]
+    list_filter = ["congress", "year", "quarter"]
+    ordering = ["congress", "index"]
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    extra = 0
+    autocomplete_fields = ["target"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "period", "status", "late", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "late", "period"]
+    search_fields = ["unit__name", "unit__code"]
+    list_select_related = ["unit", "period"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [EntryInline]
+
+
+@admin.register(Entry)
+class EntryAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "target", "value", "numerator", "denominator", "done"]
+    list_filter = ["target"]
+    search_fields = ["report__unit__name", "report__unit__code", "target__code"]
+    list_select_related = ["report__unit", "report__period", "target"]
+    raw_id_fields = ["report"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "period", "until", "granted_by", "granted_at"]
+    list_filter = ["period"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]

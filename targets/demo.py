@@ -1,0 +1,746 @@
+"""Demo data: the Bình Dương bloc's VII congress (term 2020–2025) and its units.
+
+The congress facts, the general direction and the targets come from the seed
+article (shared/seeds); the three named units are real; every other unit is
+fictional ("… mẫu 012") and its figures are generated from a fixed seed, so
+every machine gets the same demo.
+
+`load_demo` is idempotent: it creates what is missing and never overwrites,
+so running it twice changes nothing and a clerk's edits survive a re-run.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from resolutions.models import ActionProgramme, Congress, Resolution
+from targets.models import Allocation, DeadlineExtension, Entry, Period, ProgressReport, Target
+from targets.periods import periods_ensure
+from units.models import Membership, Unit
+
+Kind = Unit.Kind
+Sector = Unit.Sector
+Measure = Target.Measure
+Status = ProgressReport.Status
+
+DEMO_PASSWORD = "demo1234"
+SEED = 20200715  # the day the VII congress closed
+
+BLOC_NAME = "Đảng bộ Khối Các cơ quan và doanh nghiệp tỉnh Bình Dương"
+GENERAL_DIRECTION = (
+    "Tiếp tục nâng cao năng lực lãnh đạo và sức chiến đấu của các tổ chức cơ sở Đảng "
+    "thực sự trong sạch, vững mạnh về chính trị, tư tưởng, tổ chức và đạo đức; đổi mới "
+    "phương thức lãnh đạo của Đảng phù hợp với từng loại hình tổ chức cơ sở đảng để hoàn "
+    "thành tốt nhiệm vụ chính tri được giao"
+)  # verbatim from the article, including its missing accent in "chính tri"
+
+# (code, name, sector, members held by cells below it)
+NAMED_UNITS = [
+    ("kcn-nam-tan-uyen", "Đảng ủy Khu công nghiệp Nam Tân Uyên", Sector.INDUSTRIAL_ZONE, 142),
+    ("so-xay-dung", "Đảng bộ Sở Xây dựng", Sector.STATE_AGENCY, 86),
+    ("buu-dien", "Đảng bộ Bưu điện tỉnh Bình Dương", Sector.STATE_ENTERPRISE, 118),
+]
+GRASSROOTS_COUNT = 137  # grassroots organisations at the VII congress (DOMAIN.md)
+TOTAL_MEMBERS = 7935
+
+# Fictional units by sector: how many, and the name pattern.
+FICTIONAL_SECTORS = [
+    (Sector.STATE_AGENCY, 58, "Cơ quan mẫu"),
+    (Sector.STATE_ENTERPRISE, 22, "Công ty Nhà nước mẫu"),
+    (Sector.NON_STATE_ENTERPRISE, 47, "Công ty TNHH mẫu"),
+    (Sector.INDUSTRIAL_ZONE, 7, "Khu công nghiệp mẫu"),
+]
+
+DEMO_USERS = [
+    # (username, full name, role, unit code)
+    ("vanphong", "Văn phòng Đảng ủy khối", Membership.Role.BLOC_OFFICE, "duk"),
+    ("thuongvu", "Ủy viên Ban Thường vụ", Membership.Role.STANDING_COMMITTEE, "duk"),
+    ("namtanuyen", "Bí thư Đảng ủy KCN Nam Tân Uyên", Membership.Role.UNIT_SECRETARY, "kcn-nam-tan-uyen"),
+    ("buudien", "Bí thư Đảng bộ Bưu điện tỉnh", Membership.Role.UNIT_SECRETARY, "buu-dien"),
+    ("soxaydung", "Bí thư Đảng bộ Sở Xây dựng", Membership.Role.UNIT_SECRETARY, "so-xay-dung"),
+]
+
+RETURN_COMMENT = (
+    "Đề nghị đơn vị kiểm tra lại số đảng viên mới kết nạp trong quý: chưa khớp với "
+    "số quyết định kết nạp đã gửi Ban Tổ chức."
+)
+
+
+@dataclass
+class DemoSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    logins_skipped: bool = False
+
+    def add(self, name: str, count: int) -> None:
+        self.created[name] = self.created.get(name, 0) + count
+
+
+# --- Congresses and resolution ------------------------------------------------
+
+
+def _congresses(bloc: Unit, summary: DemoSummary) -> Congress:
+    national, made = Congress.objects.get_or_create(
+        organisation_name="Đảng Cộng sản Việt Nam",
+        ordinal=13,
+        defaults=dict(
+            term_start_year=2021,
+            term_end_year=2026,
+            held_from=date(2021, 1, 25),
+            held_to=date(2021, 2, 1),
+        ),
+    )
+    summary.add("congresses", made)
+    provincial, made = Congress.objects.get_or_create(
+        organisation_name="Đảng bộ tỉnh Bình Dương",
+        ordinal=11,
+        defaults=dict(
+            term_start_year=2020,
+            term_end_year=2025,
+            held_from=date(2020, 10, 13),
+            held_to=date(2020, 10, 15),
+            executive_committee_size=49,
+            standing_committee_size=15,
+            secretaries=1,
+            deputy_secretaries=2,
+            delegates_to_parent=17,
+            alternates_to_parent=2,
+            parent=national,
+        ),
+    )
+    summary.add("congresses", made)
+    bloc_congress, made = Congress.objects.get_or_create(
+        organisation_name=BLOC_NAME,
+        ordinal=7,
+        defaults=dict(
+            unit=bloc,
+            term_start_year=2020,
+            term_end_year=2025,
+            held_from=date(2020, 7, 13),
+            held_to=date(2020, 7, 15),
+            delegates=299,
+            members_represented=TOTAL_MEMBERS,
+            grassroots_organisations=GRASSROOTS_COUNT,
+            executive_committee_size=33,
+            standing_committee_size=9,
+            secretaries=1,
+            deputy_secretaries=2,
+            parent=provincial,
+        ),
+    )
+    summary.add("congresses", made)
+    return bloc_congress
+
+
+PROGRAMMES = [
+    (
+        1,
+        "Nâng cao năng lực lãnh đạo, sức chiến đấu của tổ chức cơ sở đảng và chất lượng đội ngũ đảng viên",
+    ),
+    (
+        2,
+        "Phát triển đảng viên, xây dựng tổ chức đảng và tổ chức đoàn thể trong doanh nghiệp "
+        "ngoài khu vực nhà nước",
+    ),
+]
+PROGRAMME_NOTE = (
+    "Tên chương trình là dữ liệu mẫu: bài báo nguồn chỉ nêu Đại hội đề ra 2 chương trình "
+    "hành động cùng các chỉ tiêu cụ thể."
+)
+
+# code, programme, title, short title, measure, scope, reporting, value, unit label,
+# numerator label, denominator label, from rating, parent code
+TARGETS = [
+    (
+        "CT01",
+        1,
+        "100% đảng viên được nghiên cứu, học tập, quán triệt chỉ thị, nghị quyết của Đảng, "
+        "chính sách, pháp luật của Nhà nước",
+        "Đảng viên học tập, quán triệt nghị quyết",
+        Measure.RATIO,
+        "term",
+        "quarterly",
+        100,
+        "%",
+        "Số đảng viên đã học tập, quán triệt",
+        "Tổng số đảng viên",
+        False,
+        None,
+    ),
+    (
+        "CT02",
+        1,
+        "Hằng năm có 100% chi, đảng bộ cơ sở được xếp loại hoàn thành tốt nhiệm vụ",
+        "Tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ",
+        Measure.RATIO,
+        "yearly",
+        "year_end",
+        100,
+        "%",
+        "Số chi, đảng bộ cơ sở hoàn thành tốt nhiệm vụ trở lên",
+        "Số chi, đảng bộ cơ sở được xếp loại",
+        False,
+        None,
+    ),
+    (
+        "CT03",
+        1,
+        "Hằng năm có 90% đảng viên trở lên hoàn thành tốt nhiệm vụ",
+        "Đảng viên hoàn thành tốt nhiệm vụ",
+        Measure.RATIO,
+        "yearly",
+        "year_end",
+        90,
+        "%",
+        "Số đảng viên hoàn thành tốt nhiệm vụ trở lên",
+        "Số đảng viên được xếp loại",
+        True,
+        None,
+    ),
+    (
+        "CT04",
+        1,
+        "Số chi, đảng bộ cơ sở và đảng viên hoàn thành xuất sắc nhiệm vụ bảo đảm theo quy định",
+        "Tỷ lệ hoàn thành xuất sắc theo quy định",
+        Measure.MILESTONE,
+        "yearly",
+        "year_end",
+        100,
+        "%",
+        "",
+        "",
+        False,
+        None,
+    ),
+    (
+        "CT05",
+        2,
+        "Thành lập 20 tổ chức đảng trong doanh nghiệp ngoài nhà nước",
+        "Tổ chức đảng mới trong DN ngoài nhà nước",
+        Measure.FLOW,
+        "term",
+        "quarterly",
+        20,
+        "tổ chức đảng",
+        "",
+        "",
+        False,
+        None,
+    ),
+    (
+        "CT06",
+        2,
+        "Kết nạp 1.800 đảng viên mới",
+        "Kết nạp đảng viên mới",
+        Measure.FLOW,
+        "term",
+        "quarterly",
+        1800,
+        "đảng viên",
+        "",
+        "",
+        False,
+        None,
+    ),
+    (
+        "CT06.1",
+        2,
+        "Trong đó có ít nhất 300 đảng viên trong doanh nghiệp ngoài khu vực Nhà nước",
+        "Trong đó: trong DN ngoài khu vực Nhà nước",
+        Measure.SUBCOUNT,
+        "term",
+        "quarterly",
+        300,
+        "đảng viên",
+        "",
+        "",
+        False,
+        "CT06",
+    ),
+    (
+        "CT07",
+        2,
+        "Thành lập 25 tổ chức Đoàn - Hội",
+        "Tổ chức Đoàn - Hội mới",
+        Measure.FLOW,
+        "term",
+        "quarterly",
+        25,
+        "tổ chức",
+        "",
+        "",
+        False,
+        None,
+    ),
+    (
+        "CT08",
+        2,
+        "Phát triển đoàn viên, hội viên bảo đảm hoàn thành chỉ tiêu theo đề án của tỉnh giao",
+        "Phát triển đoàn viên, hội viên theo đề án",
+        Measure.MILESTONE,
+        "yearly",
+        "year_end",
+        100,
+        "%",
+        "",
+        "",
+        False,
+        None,
+    ),
+]
+
+
+def _resolution(congress: Congress, summary: DemoSummary) -> tuple[Resolution, dict[str, Target]]:
+    resolution, made = Resolution.objects.get_or_create(
+        congress=congress,
+        defaults=dict(
+            title=(
+                "Nghị quyết Đại hội đại biểu Đảng bộ Khối Các cơ quan và doanh nghiệp tỉnh "
+                "lần thứ VII, nhiệm kỳ 2020–2025"
+            ),
+            adopted_on=date(2020, 7, 15),
+            general_direction=GENERAL_DIRECTION,
+        ),
+    )
+    summary.add("resolutions", made)
+    programmes = {}
+    for number, title in PROGRAMMES:
+        programmes[number], made = ActionProgramme.objects.get_or_create(
+            resolution=resolution, number=number, defaults=dict(title=title, description=PROGRAMME_NOTE)
+        )
+        summary.add("programmes", made)
+    targets: dict[str, Target] = {}
+    for position, row in enumerate(TARGETS, start=1):
+        (
+            code,
+            programme,
+            title,
+            short,
+            measure,
+            scope,
+            reporting,
+            value,
+            unit_label,
+            numerator_label,
+            denominator_label,
+            from_rating,
+            parent_code,
+        ) = row
+        targets[code], made = Target.objects.get_or_create(
+            resolution=resolution,
+            code=code,
+            defaults=dict(
+                programme=programmes[programme],
+                title=title,
+                short_title=short,
+                measure=measure,
+                scope=scope,
+                reporting=reporting,
+                value=Decimal(value),
+                unit_label=unit_label,
+                numerator_label=numerator_label,
+                denominator_label=denominator_label,
+                from_rating=from_rating,
+                parent=targets[parent_code] if parent_code else None,
+                position=position,
+            ),
+        )
+        summary.add("targets", made)
+    return resolution, targets
+
+
+# --- Units ----------------------------------------------------------------------
+
+
+@dataclass
+class PlannedUnit:
+    code: str
+    name: str
+    kind: str
+    sector: str
+    members: int  # total in the organisation, cells included
+    cells: int
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    """Split `total` into integers proportional to `weights` (largest remainder)."""
+    scale = sum(weights)
+    raw = [total * w / scale for w in weights]
+    parts = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def plan_units() -> list[PlannedUnit]:
+    """The 137 grassroots organisations: the 3 named ones and 134 fictional ones."""
+    rng = random.Random(SEED)
+    planned = [
+        PlannedUnit(code, name, Kind.DANG_BO_CO_SO, sector, members, 3)
+        for code, name, sector, members in NAMED_UNITS
+    ]
+    number = 0
+    for sector, count, pattern in FICTIONAL_SECTORS:
+        for _ in range(count):
+            number += 1
+            big = sector == Sector.INDUSTRIAL_ZONE or rng.random() < 0.28
+            if sector == Sector.INDUSTRIAL_ZONE:
+                name = f"Đảng ủy {pattern} {number:03d}"
+            elif big:
+                name = f"Đảng bộ {pattern} {number:03d}"
+            else:
+                name = f"Chi bộ {pattern} {number:03d}"
+            planned.append(
+                PlannedUnit(
+                    code=f"demo-{number:03d}",
+                    name=name,
+                    kind=Kind.DANG_BO_CO_SO if big else Kind.CHI_BO_CO_SO,
+                    sector=sector,
+                    members=rng.randint(40, 150) if big else rng.randint(6, 29),
+                    cells=rng.randint(2, 5) if big else 0,
+                )
+            )
+    # Fit the fictional sizes so that the bloc holds exactly 7,935 members.
+    fixed = sum(u.members for u in planned[: len(NAMED_UNITS)])
+    fictional = planned[len(NAMED_UNITS) :]
+    for unit, members in zip(
+        fictional, _split(TOTAL_MEMBERS - fixed, [u.members for u in fictional]), strict=True
+    ):
+        unit.members = max(members, 3)
+    drift = TOTAL_MEMBERS - sum(u.members for u in planned)
+    max(fictional, key=lambda u: u.members).members += drift
+    return planned
+
+
+def _units(summary: DemoSummary) -> tuple[Unit, list[Unit]]:
+    bloc = Unit.objects.filter(code="duk").first()
+    if bloc is None:
+        bloc = Unit.objects.add_root(
+            instance=Unit(code="duk", name=BLOC_NAME, short_name="Đảng bộ Khối", kind=Kind.BLOC)
+        )
+        summary.add("units", 1)
+    rng = random.Random(SEED + 1)
+    existing = set(Unit.objects.values_list("code", flat=True))
+    grassroots = []
+    for plan in plan_units():
+        unit = Unit.objects.filter(code=plan.code).first()
+        if unit is None:
+            per_cell = (
+                _split(plan.members, [rng.uniform(0.6, 1.4) for _ in range(plan.cells)]) if plan.cells else []
+            )
+            workforce_factor = 2 if plan.sector == Sector.STATE_AGENCY else rng.randint(4, 30)
+            unit = Unit.objects.add_child(
+                bloc,
+                instance=Unit(
+                    code=plan.code,
+                    name=plan.name,
+                    kind=plan.kind,
+                    sector=plan.sector,
+                    members=0 if plan.cells else plan.members,
+                    workforce=plan.members * workforce_factor,
+                    active_from=date(2020, 7, 16),
+                ),
+            )
+            summary.add("units", 1)
+            for index, cell_members in enumerate(per_cell, start=1):
+                code = f"{plan.code}-cb{index:02d}"
+                if code in existing:
+                    continue
+                Unit.objects.add_child(
+                    unit,
+                    instance=Unit(
+                        code=code,
+                        name=f"Chi bộ {index:02d} – {plan.name}",
+                        kind=Kind.CHI_BO_TRUC_THUOC,
+                        sector=plan.sector,
+                        members=cell_members,
+                        active_from=date(2020, 7, 16),
+                    ),
+                )
+                summary.add("units", 1)
+        grassroots.append(unit)
+    bloc.refresh_from_db()
+    return bloc, grassroots
+
+
+def _subtree_members() -> dict[int, int]:
+    """Members per grassroots organisation, cells included."""
+    totals: dict[int, int] = {}
+    paths = {u.path: u.pk for u in Unit.objects.filter(depth=2)}
+    for path, members in Unit.objects.filter(depth__gte=2).values_list("path", "members"):
+        top = paths.get(path[: 2 * Unit.steplen])
+        if top:
+            totals[top] = totals.get(top, 0) + members
+    return totals
+
+
+# --- Quotas ---------------------------------------------------------------------
+
+
+def _allocations(
+    targets: dict[str, Target], units: list[Unit], members: dict[int, int], summary: DemoSummary
+) -> dict[tuple[str, int], int]:
+    """Unit quotas that add up exactly to the bloc's count targets."""
+    non_state = [u for u in units if u.sector in (Sector.NON_STATE_ENTERPRISE, Sector.INDUSTRIAL_ZONE)]
+    zones = [u for u in units if u.sector == Sector.INDUSTRIAL_ZONE]
+    big_non_state = sorted(
+        (u for u in units if u.sector == Sector.NON_STATE_ENTERPRISE),
+        key=lambda u: (-members[u.pk], u.code),
+    )[:9]
+    weights = {u.pk: members[u.pk] * (1.6 if u in non_state else 1.0) for u in units}
+    plan = {
+        "CT06": (units, [weights[u.pk] for u in units]),
+        "CT06.1": (non_state, [members[u.pk] for u in non_state]),
+        "CT05": (zones, [3 if u.code == "kcn-nam-tan-uyen" else 2 for u in zones]),
+        "CT07": (zones + big_non_state, [2 if u in zones else 1 for u in zones + big_non_state]),
+    }
+    quotas: dict[tuple[str, int], int] = {}
+    for code, (chosen, w) in plan.items():
+        target = targets[code]
+        for unit, value in zip(chosen, _split(int(target.value), w), strict=True):
+            quotas[(code, unit.pk)] = value
+    # A sub-count quota never exceeds the unit's quota of its parent target.
+    for unit in non_state:
+        quotas[("CT06.1", unit.pk)] = min(quotas[("CT06.1", unit.pk)], quotas[("CT06", unit.pk)])
+    shortfall = int(targets["CT06.1"].value) - sum(v for (c, _), v in quotas.items() if c == "CT06.1")
+    for unit in sorted(non_state, key=lambda u: -quotas[("CT06", u.pk)]):
+        room = quotas[("CT06", unit.pk)] - quotas[("CT06.1", unit.pk)]
+        take = min(room, shortfall)
+        quotas[("CT06.1", unit.pk)] += take
+        shortfall -= take
+    existing = set(Allocation.objects.filter(year__isnull=True).values_list("target_id", "unit_id"))
+    new = [
+        Allocation(target=targets[code], unit_id=unit_id, value=value)
+        for (code, unit_id), value in quotas.items()
+        if (targets[code].pk, unit_id) not in existing
+    ]
+    Allocation.objects.bulk_create(new)
+    summary.add("allocations", len(new))
+    return quotas
+
+
+# --- Quarterly progress ---------------------------------------------------------
+
+
+def _stochastic_round(rng: random.Random, x: float) -> int:
+    whole = int(x)
+    return whole + (1 if rng.random() < x - whole else 0)
+
+
+def _entries_for(rng, unit, period, targets, quotas, members, pace, periods_total) -> list[Entry]:
+    """Plausible figures for one unit and quarter."""
+    entries = []
+    quarter_share = 1 / periods_total
+    total_members = members[unit.pk]
+    new_members = 0
+    for code, target in targets.items():
+        if not target.reported_in(period.quarter):
+            continue
+        if target.is_count:
+            quota = quotas.get((code, unit.pk))
+            if quota is None:
+                continue
+            if code == "CT06.1":
+                share = quota / max(quotas[("CT06", unit.pk)], 1)
+                value = min(new_members, _stochastic_round(rng, new_members * share * rng.uniform(0.6, 1.4)))
+            else:
+                value = _stochastic_round(rng, quota * quarter_share * pace * rng.uniform(0.4, 1.6))
+                if code == "CT06":
+                    new_members = value
+            entries.append(Entry(target=target, value=value))
+        elif code == "CT01":
+            # Study coverage climbs towards 100% over the term.
+            progress = min(1.0, 0.86 + 0.02 * period.index + rng.uniform(-0.03, 0.03))
+            studied = min(total_members, round(total_members * progress))
+            entries.append(Entry(target=target, numerator=studied, denominator=total_members))
+        elif code == "CT02":
+            well = 1 if rng.random() < 0.95 else 0
+            entries.append(Entry(target=target, numerator=well, denominator=1))
+        elif target.from_rating:
+            not_completed = 1 if rng.random() < 0.2 else 0
+            good_share = rng.uniform(0.74, 0.84) if pace > 0.75 else rng.uniform(0.66, 0.78)
+            good_and_excellent = min(
+                total_members - not_completed, round(total_members * (good_share + 0.12))
+            )
+            excellent = min(round(good_and_excellent * rng.uniform(0.1, 0.16)), good_and_excellent)
+            good = good_and_excellent - excellent
+            completed = total_members - good_and_excellent - not_completed
+            entries.append(
+                Entry(
+                    target=target,
+                    rating_excellent=excellent,
+                    rating_good=good,
+                    rating_completed=completed,
+                    rating_not_completed=not_completed,
+                    numerator=excellent + good,
+                    denominator=total_members,
+                )
+            )
+        elif target.is_milestone:
+            done = rng.random() < 0.93
+            entries.append(
+                Entry(
+                    target=target,
+                    done=done,
+                    done_on=date(period.year, 12, rng.randint(10, 28)) if done else None,
+                )
+            )
+    return entries
+
+
+def _q2_2025_statuses(rng: random.Random, units: list[Unit]) -> dict[int, str | None]:
+    """The last quarter of the term, as the office would see it in mid-July 2025."""
+    others = [u for u in units if u.code != "kcn-nam-tan-uyen"]
+    rng.shuffle(others)
+    statuses: dict[int, str | None] = {}
+    for i, unit in enumerate(others):
+        if i < 100:
+            statuses[unit.pk] = Status.APPROVED
+        elif i < 114:
+            statuses[unit.pk] = Status.SUBMITTED
+        elif i < 115:
+            statuses[unit.pk] = Status.RETURNED
+        elif i < 127:
+            statuses[unit.pk] = Status.DRAFT
+        else:
+            statuses[unit.pk] = None  # not started
+    statuses[next(u.pk for u in units if u.code == "kcn-nam-tan-uyen")] = None
+    return statuses
+
+
+def _at(day: date, hour: int = 9):
+    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour, 0))
+
+
+def _progress(targets, units, periods, quotas, members, office_user, summary: DemoSummary) -> None:
+    rng = random.Random(SEED + 2)
+    paces = {u.pk: rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.05, 1.1, 1.2, 1.35]) for u in units}
+    existing = set(ProgressReport.objects.values_list("unit_id", "period_id"))
+    last = periods[-1]
+    q2_statuses = _q2_2025_statuses(random.Random(SEED + 3), units)
+    reports, entries_by_report = [], []
+    for period in periods:
+        for unit in units:
+            # Draw the unit's figures even when the report exists, so that the
+            # random sequence, and thus every other unit's figures, never shifts.
+            entries = _entries_for(rng, unit, period, targets, quotas, members, paces[unit.pk], len(periods))
+            skipped = rng.random() < 0.04
+            late = rng.random() < 0.08
+            days_early, review_days = rng.randint(1, 12), rng.randint(1, 6)
+            if (unit.pk, period.pk) in existing:
+                continue
+            status = q2_statuses[unit.pk] if period == last else (None if skipped else Status.APPROVED)
+            if status is None:
+                continue
+            submitted = (
+                period.deadline - timedelta(days=days_early) + (timedelta(days=9) if late else timedelta())
+            )
+            report = ProgressReport(
+                unit=unit, period=period, status=status, late=late and status != Status.DRAFT
+            )
+            if status != Status.DRAFT:
+                report.submitted_at = _at(submitted)
+            if status in (Status.APPROVED, Status.RETURNED):
+                report.reviewed_at = _at(submitted + timedelta(days=review_days), 15)
+                report.reviewed_by = office_user
+            if status == Status.RETURNED:
+                report.review_comment = RETURN_COMMENT
+            reports.append(report)
+            entries_by_report.append(entries)
+    if not reports:
+        return
+    created = bulk_create_with_history(
+        reports, ProgressReport, batch_size=500, default_change_reason="Dữ liệu mẫu", default_user=office_user
+    )
+    # bulk_create_with_history returns the objects with primary keys on both databases.
+    all_entries = []
+    for report, entries in zip(created, entries_by_report, strict=True):
+        for entry in entries:
+            entry.report = report
+            all_entries.append(entry)
+    bulk_create_with_history(
+        all_entries, Entry, batch_size=2000, default_change_reason="Dữ liệu mẫu", default_user=office_user
+    )
+    summary.add("reports", len(created))
+    summary.add("entries", len(all_entries))
+
+
+def _extension(unit: Unit, period: Period, office_user, today: date, summary: DemoSummary) -> None:
+    """kcn-nam-tan-uyen has not started Q2/2025; the office extended its deadline for the demo."""
+    _, made = DeadlineExtension.objects.get_or_create(
+        unit=unit,
+        period=period,
+        defaults=dict(
+            until=today + timedelta(days=90),
+            reason="Gia hạn để trình diễn việc nhập báo cáo quý (dữ liệu mẫu).",
+            granted_by=office_user,
+        ),
+    )
+    summary.add("deadline extensions", made)
+
+
+# --- Logins -----------------------------------------------------------------------
+
+OFFICE_GROUP = "Văn phòng Đảng ủy khối"
+
+
+def _office_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["units", "resolutions", "targets"])
+    )
+    return group
+
+
+def _logins(summary: DemoSummary) -> None:
+    user_model = get_user_model()
+    group = _office_group()
+    for username, full_name, role, unit_code in DEMO_USERS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=full_name,  # Vietnamese names read whole, family name first
+                email=f"{username}@demo.local",
+                is_staff=role == Membership.Role.BLOC_OFFICE,
+            )
+            if role == Membership.Role.BLOC_OFFICE:
+                user.groups.add(group)
+            summary.add("logins", 1)
+        _, made = Membership.objects.get_or_create(
+            user=user, unit=Unit.objects.get(code=unit_code), role=role
+        )
+        summary.add("roles", made)
+        summary.logins.append((username, DEMO_PASSWORD, str(Membership.Role(role).label)))
+
+
+@transaction.atomic
+def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSummary:
+    """Load the demo; create what is missing, change nothing that exists."""
+    today = today or timezone.localdate()
+    summary = DemoSummary()
+    bloc, units = _units(summary)
+    congress = _congresses(bloc, summary)
+    _resolution_obj, targets = _resolution(congress, summary)
+    periods = periods_ensure(congress)
+    members = _subtree_members()
+    quotas = _allocations(targets, units, members, summary)
+    if with_logins:
+        _logins(summary)
+    else:
+        summary.logins_skipped = True
+    user_model = get_user_model()
+    office_user = user_model.objects.filter(username="vanphong").first()
+    _progress(targets, units, periods, quotas, members, office_user, summary)
+    nam_tan_uyen = next(u for u in units if u.code == "kcn-nam-tan-uyen")
+    _extension(nam_tan_uyen, periods[-1], office_user, today, summary)
+    return summary

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from targets.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo bloc (VII congress, 2020–2025): units, targets, quotas, reports, logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Create the demo logins even when DEBUG is off (they share one known password).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        with_logins = settings.DEBUG or force
+        summary = load_demo(with_logins=with_logins)
+        created = ", ".join(f"{name}: {count}" for name, count in summary.created.items() if count)
+        self.stdout.write(f"Demo data loaded. Created: {created or 'nothing (already loaded)'}.")
+        if summary.logins_skipped:
+            self.stderr.write(
+                self.style.WARNING("DEBUG is off: demo logins were not created (use --force to create them).")
+            )
+            return
+        self.stdout.write("Demo logins (password for all: demo1234):")
+        for username, password, role in summary.logins:
+            self.stdout.write(f"  {username:<12} {password}  {role}")

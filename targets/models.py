@@ -1,0 +1,343 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from config.formatting import roman
+from resolutions.models import ActionProgramme, Congress, Resolution
+from units.models import Unit
+
+
+class Target(models.Model):
+    """A quantified target (chỉ tiêu) of a resolution.
+
+    `measure` decides how figures add up (DESIGN.md, "Measures"):
+    - flow: a count over the term (new members, organisations founded); summed
+      across units, cumulative across quarters;
+    - subcount: the part of a parent flow ("of which in non-state enterprises");
+      never more than the parent in the same report;
+    - ratio: a stock (members who studied / members); Σ numerators over
+      Σ denominators across units, the latest value across quarters;
+    - milestone: a requirement met or not ("bảo đảm theo quy định"); done / due.
+
+    `reporting` says when units report it: every quarter, or only at year end
+    for the figures that come from the yearly quality rating (kiểm điểm, xếp loại).
+    """
+
+    class Measure(models.TextChoices):
+        FLOW = "flow", _("Số lượng cộng dồn")
+        SUBCOUNT = "subcount", _("Trong đó (thuộc chỉ tiêu cha)")
+        RATIO = "ratio", _("Tỷ lệ")
+        MILESTONE = "milestone", _("Yêu cầu bảo đảm")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "at_least", _("ít nhất")
+        AT_MOST = "at_most", _("nhiều nhất")
+
+    class Scope(models.TextChoices):
+        TERM = "term", _("cả nhiệm kỳ")
+        YEARLY = "yearly", _("hằng năm")
+
+    class Reporting(models.TextChoices):
+        QUARTERLY = "quarterly", _("hằng quý")
+        YEAR_END = "year_end", _("cuối năm (quý IV)")
+
+    COUNT_MEASURES = (Measure.FLOW, Measure.SUBCOUNT)
+
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("nghị quyết"), on_delete=models.PROTECT, related_name="targets"
+    )
+    programme = models.ForeignKey(
+        ActionProgramme,
+        verbose_name=_("chương trình hành động"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("chỉ tiêu cha"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subtargets",
+    )
+    code = models.CharField(_("mã"), max_length=20)
+    title = models.CharField(_("chỉ tiêu"), max_length=500)
+    short_title = models.CharField(_("tên ngắn"), max_length=120, blank=True)
+    measure = models.CharField(_("loại chỉ tiêu"), max_length=12, choices=Measure.choices)
+    comparison = models.CharField(
+        _("so sánh"), max_length=10, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
+    scope = models.CharField(_("phạm vi"), max_length=8, choices=Scope.choices, default=Scope.TERM)
+    reporting = models.CharField(
+        _("kỳ báo cáo"), max_length=10, choices=Reporting.choices, default=Reporting.QUARTERLY
+    )
+    value = models.DecimalField(
+        _("giá trị chỉ tiêu"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Số lượng, hoặc phần trăm với chỉ tiêu tỷ lệ và yêu cầu."),
+    )
+    unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    numerator_label = models.CharField(_("tử số"), max_length=200, blank=True)
+    denominator_label = models.CharField(_("mẫu số"), max_length=200, blank=True)
+    from_rating = models.BooleanField(
+        _("lấy từ kết quả xếp loại"),
+        default=False,
+        help_text=_("Nhập số lượng theo 4 mức xếp loại; tử số là số hoàn thành tốt nhiệm vụ trở lên."),
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["resolution", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "code"], name="target_unique_code"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(measure__in=["ratio", "milestone"]) | Q(value__lte=100),
+                name="target_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=(Q(measure="subcount") & Q(parent__isnull=False))
+                | (~Q(measure="subcount") & Q(parent__isnull=True)),
+                name="target_subcount_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_rating=False) | Q(measure="ratio"),
+                name="target_rating_is_ratio",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.short_title or self.title}"
+
+    @property
+    def is_count(self) -> bool:
+        return self.measure in self.COUNT_MEASURES
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.measure == self.Measure.RATIO
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.measure == self.Measure.MILESTONE
+
+    @property
+    def is_percent(self) -> bool:
+        return self.measure in (self.Measure.RATIO, self.Measure.MILESTONE)
+
+    def reported_in(self, quarter: int) -> bool:
+        return self.reporting == self.Reporting.QUARTERLY or quarter == 4
+
+
+class Allocation(models.Model):
+    """A unit's quota of a count target: for the whole term (year empty) or one year."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("năm"), null=True, blank=True, help_text=_("Để trống: chỉ tiêu cả nhiệm kỳ.")
+    )
+    value = models.PositiveIntegerField(_("chỉ tiêu giao"))
+
+    class Meta:
+        verbose_name = _("chỉ tiêu giao đơn vị")
+        verbose_name_plural = _("chỉ tiêu giao đơn vị")
+        ordering = ["target", "unit__path", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "unit"],
+                condition=Q(year__isnull=True),
+                name="allocation_unique_term",
+            ),
+            models.UniqueConstraint(
+                fields=["target", "unit", "year"],
+                condition=Q(year__isnull=False),
+                name="allocation_unique_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} · {self.unit.code} · {self.year or _('cả nhiệm kỳ')}: {self.value}"
+
+
+class Period(models.Model):
+    """A quarter of a congress term; 6-month and yearly figures are derived from quarters."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("nhiệm kỳ"), on_delete=models.CASCADE, related_name="periods"
+    )
+    index = models.PositiveSmallIntegerField(_("thứ tự trong nhiệm kỳ"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"))
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    deadline = models.DateField(_("hạn báo cáo"))
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["congress", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "index"], name="period_unique_index"),
+            models.UniqueConstraint(fields=["congress", "year", "quarter"], name="period_unique_quarter"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="period_dates_order"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": roman(self.quarter), "year": self.year}
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-q{self.quarter}"
+
+
+class ProgressReport(models.Model):
+    """One unit's report for one quarter. Only approved reports count officially."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Chờ duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+        APPROVED = "approved", _("Đã duyệt")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(
+        Period, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(
+        _("phiên bản"), default=1, help_text=_("Tăng mỗi lần lưu, để phát hiện hai người cùng sửa.")
+    )
+    late = models.BooleanField(_("nộp trễ hạn"), default=False)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người gửi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("ý kiến của khối"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử báo cáo"))
+
+    class Meta:
+        verbose_name = _("báo cáo quý")
+        verbose_name_plural = _("báo cáo quý")
+        ordering = ["period__index", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="report_unique_unit_period"),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="report_period_status")]
+
+    def __str__(self):
+        return f"{self.unit.code} · {self.period.label}"
+
+
+class Entry(models.Model):
+    """One target's figure in a report.
+
+    The fields used depend on the target's measure: `value` for counts;
+    `numerator`/`denominator` for ratios (from the four rating counts when the
+    target comes from the yearly rating); `done`/`done_on` for milestones.
+    """
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="entries"
+    )
+    target = models.ForeignKey(
+        Target, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="entries"
+    )
+    value = models.PositiveIntegerField(_("số lượng trong quý"), null=True, blank=True)
+    numerator = models.PositiveIntegerField(_("tử số"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("mẫu số"), null=True, blank=True)
+    rating_excellent = models.PositiveIntegerField(_("hoàn thành xuất sắc nhiệm vụ"), null=True, blank=True)
+    rating_good = models.PositiveIntegerField(_("hoàn thành tốt nhiệm vụ"), null=True, blank=True)
+    rating_completed = models.PositiveIntegerField(_("hoàn thành nhiệm vụ"), null=True, blank=True)
+    rating_not_completed = models.PositiveIntegerField(_("không hoàn thành nhiệm vụ"), null=True, blank=True)
+    done = models.BooleanField(_("đã đạt"), null=True, blank=True)
+    done_on = models.DateField(_("ngày đạt"), null=True, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử số liệu"))
+
+    class Meta:
+        verbose_name = _("số liệu chỉ tiêu")
+        verbose_name_plural = _("số liệu chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="entry_unique_target"),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__isnull=True)
+                | Q(numerator__lte=F("denominator")),
+                name="entry_numerator_within_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | Q(done=True),
+                name="entry_done_on_only_when_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.target.code}"
+
+
+class DeadlineExtension(models.Model):
+    """The bloc office reopens a quarter for one unit after its deadline, with a reason."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("kỳ báo cáo"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    until = models.DateField(_("gia hạn đến ngày"))
+    reason = models.TextField(_("lý do"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người gia hạn"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("gia hạn lúc"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử gia hạn"))
+
+    class Meta:
+        verbose_name = _("gia hạn báo cáo")
+        verbose_name_plural = _("gia hạn báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="extension_unique_unit_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code} · {self.period.label} → {self.until:%d/%m/%Y}"

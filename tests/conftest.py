@@ -1,0 +1,83 @@
+"""Shared fixtures: the demo bloc, loaded once per test session, and its personas.
+
+Personas (DEVELOPERS.md / STYLE.md): the bloc office clerk (vanphong), a
+standing committee member (thuongvu), the secretary of unit A
+(namtanuyen, kcn-nam-tan-uyen) and the secretary of unit B who must not see A
+(buudien, buu-dien).
+"""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+
+def pytest_configure():
+    # Hashing demo passwords with PBKDF2 costs seconds per run; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The day the demo is loaded in tests: mid-term data, Q2/2025 extended for kcn-nam-tan-uyen.
+DEMO_TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from targets.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo(today=DEMO_TODAY)
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def vanphong(db):
+    return _user("vanphong")
+
+
+@pytest.fixture
+def thuongvu(db):
+    return _user("thuongvu")
+
+
+@pytest.fixture
+def namtanuyen(db):
+    return _user("namtanuyen")
+
+
+@pytest.fixture
+def buudien(db):
+    return _user("buudien")
+
+
+@pytest.fixture
+def soxaydung(db):
+    return _user("soxaydung")
+
+
+@pytest.fixture
+def office_client(vanphong, client):
+    client.force_login(vanphong)
+    return client
+
+
+@pytest.fixture
+def standing_client(thuongvu, client):
+    client.force_login(thuongvu)
+    return client
+
+
+@pytest.fixture
+def namtanuyen_client(namtanuyen, client):
+    client.force_login(namtanuyen)
+    return client
+
+
+@pytest.fixture
+def buudien_client(buudien, client):
+    client.force_login(buudien)
+    return client

@@ -1,0 +1,99 @@
+"""Pages: login first, Vietnamese by default, health check open."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+# Sample values for every URL parameter of our pages.
+SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2"}
+OPEN = {"login", "healthz", "set_language"}
+
+
+def our_routes(patterns=None, namespace=""):
+    """(name, path) of every named route of the project, outside the admin."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            yield from our_routes(entry.url_patterns, f"{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = namespace + entry.name
+            kwargs = {key: SAMPLE[key] for key in entry.pattern.converters}
+            yield name, reverse(name, kwargs=kwargs)
+
+
+ROUTES = sorted(set(our_routes()))
+
+
+def test_the_routes_are_found():
+    assert {"targets:home", "units:tree", "units:detail", "healthz"} <= {name for name, _ in ROUTES}
+
+
+@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] not in OPEN and r[0] != "logout"])
+def test_every_page_asks_for_login_first(client, name, path):
+    response = client.get(path)
+    assert response.status_code == 302, name
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_health_check_is_open_and_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_login_with_the_demo_password_lands_on_the_home_page(client):
+    page = client.get("/accounts/login/")
+    assert "Đăng nhập" in page.content.decode()
+    response = client.post("/accounts/login/", {"username": "vanphong", "password": "demo1234"}, follow=True)
+    assert response.context["user"].username == "vanphong"
+    assert response.redirect_chain[-1][0] == "/"
+
+
+def test_a_wrong_password_is_answered_in_vietnamese(client):
+    response = client.post("/accounts/login/", {"username": "vanphong", "password": "sai"})
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_home_shows_the_congress_and_every_target_in_vietnamese(office_client):
+    html = office_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert '<html lang="vi">' in html
+    for text in (
+        "7.935",
+        "299",
+        "1.800 đảng viên",
+        "≥ 300 đảng viên",
+        "20 tổ chức đảng",
+        "25 tổ chức",
+        "≥ 90%",
+        "100%",
+        "Kết nạp 1.800 đảng viên mới",
+        "Hằng năm có 90% đảng viên trở lên hoàn thành tốt nhiệm vụ",
+        "Đại hội XI Đảng bộ tỉnh Bình Dương",
+    ):
+        assert text in html, text
+
+
+def test_the_language_switch_turns_the_page_into_english(office_client):
+    office_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = office_client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "1,800" in html
+    assert "Sign out" in html
+
+
+def test_the_unit_tree_lists_the_bloc_and_finds_a_unit_without_accents(office_client):
+    html = office_client.get("/units/").content.decode()
+    assert "Đảng bộ Khối Các cơ quan và doanh nghiệp tỉnh Bình Dương" in html
+    assert "7.935 đảng viên" in html
+    found = office_client.get("/units/", {"q": "nam tan uyen"}).content.decode()
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên" in found
+    assert "Đảng bộ Sở Xây dựng" not in found
+
+
+def test_a_secretary_sees_only_their_own_subtree_in_the_tree(buudien_client):
+    html = buudien_client.get("/units/").content.decode()
+    assert "Đảng bộ Bưu điện tỉnh Bình Dương" in html
+    assert "Khu công nghiệp Nam Tân Uyên" not in html
+    assert buudien_client.get("/units/kcn-nam-tan-uyen/").status_code == 404

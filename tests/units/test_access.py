@@ -1,0 +1,53 @@
+"""Each role reaches exactly the units it should (units/access.py)."""
+
+import pytest
+from django.http import Http404
+
+from units.access import Action, can, unit_or_404, units_for
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def unit(code):
+    return Unit.objects.get(code=code)
+
+
+def test_the_bloc_office_sees_and_reviews_every_unit_but_does_not_enter(vanphong):
+    assert units_for(vanphong).count() == Unit.objects.filter(path__startswith=unit("duk").path).count()
+    assert can(vanphong, unit("buu-dien"), Action.REVIEW)
+    assert not can(vanphong, unit("buu-dien"), Action.ENTER)
+
+
+def test_the_standing_committee_reads_everything_and_changes_nothing(thuongvu):
+    assert can(thuongvu, unit("kcn-nam-tan-uyen"), Action.VIEW)
+    assert not units_for(thuongvu, Action.ENTER).exists()
+    assert not units_for(thuongvu, Action.REVIEW).exists()
+
+
+def test_a_secretary_enters_for_their_unit_and_its_cells(namtanuyen):
+    own = unit("kcn-nam-tan-uyen")
+    assert can(namtanuyen, own, Action.ENTER)
+    cells = Unit.objects.filter(path__startswith=own.path, depth=own.depth + 1)
+    assert cells.exists()
+    assert all(can(namtanuyen, cell, Action.ENTER) for cell in cells)
+    assert set(units_for(namtanuyen, Action.ENTER)) == set(own.subtree())
+
+
+def test_a_secretary_never_reaches_another_unit_or_the_bloc(buudien):
+    assert not can(buudien, unit("kcn-nam-tan-uyen"), Action.VIEW)
+    assert not can(buudien, unit("duk"), Action.VIEW)
+    with pytest.raises(Http404):
+        unit_or_404(buudien, "kcn-nam-tan-uyen")
+
+
+def test_an_unknown_code_and_a_forbidden_code_look_the_same(buudien):
+    for code in ("kcn-nam-tan-uyen", "no-such-unit"):
+        with pytest.raises(Http404):
+            unit_or_404(buudien, code)
+
+
+def test_a_user_with_no_role_sees_nothing(django_user_model):
+    stranger = django_user_model.objects.create_user("stranger", password="x")
+    assert not units_for(stranger).exists()
+    assert not can(stranger, unit("duk"))

@@ -1,0 +1,99 @@
+"""Who may see, enter or review a unit's data.
+
+This is the one place that answers it: every view, export, download and API
+call asks `unit_or_404` / `can` / `units_for` before touching a unit's data.
+A role held over a unit covers that unit and every unit below it.
+
+- bloc office (Văn phòng / Ban Tổ chức): see and review everything under its unit;
+- standing committee (Ban Thường vụ): see everything under its unit, change nothing;
+- unit secretary / clerk: see and enter their own unit and the units below it.
+
+A unit the user may not see answers 404, never 403, so that a tampered URL
+does not even reveal that the unit exists.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from units.models import Membership, Unit
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ENTER = "enter"  # fill and submit reports, propose unit targets, register plans
+    REVIEW = "review"  # approve, return, reopen; approve unit targets
+
+
+Role = Membership.Role
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.BLOC_OFFICE: frozenset({Action.VIEW, Action.REVIEW}),
+    Role.STANDING_COMMITTEE: frozenset({Action.VIEW}),
+    Role.UNIT_SECRETARY: frozenset({Action.VIEW, Action.ENTER}),
+    Role.UNIT_CLERK: frozenset({Action.VIEW, Action.ENTER}),
+}
+
+
+def _grants(user) -> list[tuple[str, str]]:
+    """(role, unit path) pairs of the user, read once per user object (per request)."""
+    if not user or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_unit_grants", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        user._unit_grants = cached
+    return cached
+
+
+def _paths(user, action: Action) -> list[str]:
+    paths = {path for role, path in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
+    # Drop paths covered by a shorter one: one prefix test per subtree.
+    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def roles(user) -> set[str]:
+    return {role for role, _path in _grants(user)}
+
+
+def is_bloc_office(user) -> bool:
+    return Role.BLOC_OFFICE in roles(user)
+
+
+def can(user, unit: Unit, action: Action = Action.VIEW) -> bool:
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(unit.path.startswith(path) for path in _paths(user, action))
+
+
+def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
+    """Every unit the user may act on; empty for a user with no role."""
+    if user.is_authenticated and user.is_superuser:
+        return Unit.objects.all()
+    paths = _paths(user, action)
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+def unit_or_404(user, code: str, action: Action = Action.VIEW) -> Unit:
+    """The unit with this code, if the user may act on it; 404 otherwise."""
+    try:
+        unit = Unit.objects.get(code=code)
+    except Unit.DoesNotExist:
+        raise Http404("no such unit") from None
+    if not can(user, unit, action):
+        raise Http404("no such unit")
+    return unit
+
+
+def home_units(user, action: Action = Action.VIEW) -> list[Unit]:
+    """The top units of the user's scopes, e.g. the bloc for the office."""
+    paths = _paths(user, action)
+    if not paths:
+        return []
+    return list(Unit.objects.filter(path__in=paths).order_by("path"))
