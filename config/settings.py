@@ -193,6 +193,8 @@ REPORT_DEADLINE_DAYS = env_int("REPORT_DEADLINE_DAYS", 15, minimum=0)
 # "Hoàn thành xuất sắc" is capped at this share of those rated "hoàn thành tốt"
 # (2019 guidance; whether it still holds is unverified, hence a setting).
 EXCELLENT_CAP_PERCENT = env_int("EXCELLENT_CAP_PERCENT", 20, minimum=0)
+# Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

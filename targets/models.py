@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -341,3 +343,44 @@ class DeadlineExtension(models.Model):
 
     def __str__(self):
         return f"{self.unit.code} · {self.period.label} → {self.until:%d/%m/%Y}"
+
+
+def evidence_path(instance: "Attachment", filename: str) -> str:
+    # Stored under a random name; the original name is kept in `name`.
+    return f"evidence/{instance.report.period.year}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Attachment(models.Model):
+    """An evidence file attached to a report (a decision, minutes, a list)."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField(_("tệp"), upload_to=evidence_path)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    kind = models.CharField(_("loại tệp"), max_length=8)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name

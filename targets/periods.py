@@ -77,3 +77,35 @@ def parse_period_slug(slug: str) -> tuple[int, int] | None:
     if not match:
         return None
     return int(match["year"]), int(match["quarter"])
+
+
+def congress_for(unit) -> Congress | None:
+    """The nearest congress held at or above this unit: its term is the unit's term."""
+    paths = [unit.path[: n * unit.steplen] for n in range(1, unit.depth + 1)]
+    return Congress.objects.filter(unit__path__in=paths).order_by("-unit__depth", "-held_from").first()
+
+
+def period_for(unit, slug: str) -> Period | None:
+    """The quarter "2025-q2" of the unit's term, or None."""
+    parsed = parse_period_slug(slug)
+    congress = congress_for(unit) if parsed else None
+    if congress is None:
+        return None
+    year, quarter = parsed
+    return (
+        Period.objects.filter(congress=congress, year=year, quarter=quarter)
+        .select_related("congress")
+        .first()
+    )
+
+
+class PeriodConverter:
+    """URL part for a quarter: 2025-q2."""
+
+    regex = r"\d{4}-q[1-4]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return value.slug if isinstance(value, Period) else str(value)

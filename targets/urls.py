@@ -1,10 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from targets import views
+from targets.periods import PeriodConverter
 
 app_name = "targets"
+register_converter(PeriodConverter, "quarter")
+
+report = "reports/<slug:code>/<quarter:period>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("resolution/", views.resolution, name="resolution"),
+    path("reports/", views.report_list, name="reports"),
+    path(report, views.report_detail, name="report"),
+    path(report + "review/", views.report_review, name="report_review"),
+    path(report + "reopen/", views.report_reopen_view, name="report_reopen"),
+    path(report + "template.xlsx", views.report_template, name="report_template"),
+    path(report + "upload/", views.report_upload, name="report_upload"),
+    path(report + "upload/confirm/", views.report_upload_confirm, name="report_upload_confirm"),
+    path(report + "files/", views.attachment_upload, name="attachment_upload"),
+    path(report + "files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path(report + "files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

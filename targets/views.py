@@ -1,11 +1,46 @@
-from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import render
+import secrets
+from datetime import date, timedelta
 
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch, Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from config.uploads import UploadRefused, check_upload
 from resolutions.models import Resolution
-from targets.models import Target
-from units.access import Action, home_units
+from targets.entries import EntryInput, FieldError, people_of, targets_for, validate_report
+from targets.forms import AttachmentForm, ReopenForm, ReportForm, ReviewForm, UploadForm
+from targets.history import report_timeline
+from targets.models import Allocation, Attachment, Entry, Period, ProgressReport, Target
+from targets.periods import period_for
+from targets.queues import grid_counts, my_reports, review_queue, status_grid, term_periods
+from targets.services import (
+    ReportConflict,
+    ReportRefused,
+    attachment_add,
+    attachment_remove,
+    changes_between,
+    report_approve,
+    report_reopen,
+    report_return,
+    report_save,
+    report_submit,
+)
+from targets.workflow import Step, steps_for, window_for
+from targets.xlsx import SheetRefused, build_template, read_template
+from units.access import Action, can, home_units, is_bloc_office, unit_or_404
 from units.models import Unit
+
+Status = ProgressReport.Status
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Home and resolution ---------------------------------------------------------------
 
 
 def _current_resolution(user) -> Resolution | None:
@@ -40,8 +75,19 @@ def _resolution_context(resolution: Resolution) -> dict:
 
 
 def home(request):
+    """Each role's landing page: what needs them first, then the resolution's targets."""
+    today = timezone.localdate()
     resolution = _current_resolution(request.user)
     context = _resolution_context(resolution) if resolution else {}
+    if is_bloc_office(request.user):
+        periods = term_periods(request.user, today)
+        latest = periods[-1:] if periods else []
+        context["queue"] = review_queue(request.user, limit=10)
+        context["queue_total"] = len(review_queue(request.user))
+        context["latest_period"] = latest[0] if latest else None
+        context["counts"] = grid_counts(status_grid(request.user, latest, today))
+    elif home_units(request.user, Action.ENTER):
+        context["my_rows"] = my_reports(request.user, today)
     return render(request, "targets/home.html", context)
 
 
@@ -50,3 +96,403 @@ def resolution(request):
     if resolution is None:
         raise Http404("no resolution")
     return render(request, "targets/resolution.html", _resolution_context(resolution))
+
+
+# --- Report lists ----------------------------------------------------------------------
+
+
+def report_list(request):
+    """The office's review queue and unit × quarter grid; a clerk's own reports."""
+    today = timezone.localdate()
+    periods = term_periods(request.user, today)
+    show_all = request.GET.get("all") == "1"
+    shown = periods if show_all else periods[-4:]
+    context = {
+        "periods": shown,
+        "show_all": show_all,
+        "queue": review_queue(request.user) if is_bloc_office(request.user) else [],
+        "is_office": is_bloc_office(request.user),
+    }
+    if home_units(request.user, Action.ENTER) and not is_bloc_office(request.user):
+        context["my_rows"] = my_reports(request.user, today)
+    else:
+        rows = status_grid(request.user, shown, today)
+        context["rows"] = rows
+        context["counts"] = grid_counts(rows)
+    return render(request, "targets/report_list.html", context)
+
+
+# --- One report --------------------------------------------------------------------------
+
+
+def _unit_and_period(
+    request, code: str, period_slug: str, action: Action = Action.VIEW
+) -> tuple[Unit, Period]:
+    unit = unit_or_404(request.user, code, action)
+    period = period_for(unit, period_slug)
+    if period is None:
+        raise Http404("no such quarter")
+    return unit, period
+
+
+def _report(unit: Unit, period: Period) -> ProgressReport | None:
+    return (
+        ProgressReport.objects.filter(unit=unit, period=period)
+        .select_related("submitted_by", "reviewed_by")
+        .prefetch_related("entries")
+        .first()
+    )
+
+
+def _stored(report: ProgressReport | None) -> dict[int, EntryInput]:
+    return {e.target_id: EntryInput.from_entry(e) for e in report.entries.all()} if report else {}
+
+
+def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
+    """The figures a clerk needs beside the inputs: quota, total so far, last quarter."""
+    quotas = dict(
+        Allocation.objects.filter(unit=unit, target__in=targets, year__isnull=True).values_list(
+            "target_id", "value"
+        )
+    )
+    before = Entry.objects.filter(
+        report__unit=unit,
+        report__status=Status.APPROVED,
+        report__period__congress=period.congress,
+        report__period__index__lt=period.index,
+        target__in=targets,
+    )
+    so_far = dict(before.values("target_id").annotate(s=Sum("value")).values_list("target_id", "s"))
+    previous_report = (
+        ProgressReport.objects.filter(
+            unit=unit, period__congress=period.congress, period__index__lt=period.index
+        )
+        .select_related("period")
+        .order_by("-period__index")
+        .first()
+    )
+    previous = {}
+    if previous_report is not None:
+        previous = {e.target_id: e for e in previous_report.entries.all()}
+    return {"quotas": quotas, "so_far": so_far, "previous": previous, "previous_report": previous_report}
+
+
+def report_detail(request, code, period):
+    unit, period = _unit_and_period(request, code, period)
+    report = _report(unit, period)
+    targets = targets_for(unit, period)
+    window = window_for(unit, period)
+    steps = steps_for(request.user, unit, report, window)
+    conflict = None
+    refusal = None
+
+    if request.method == "POST":
+        unit_or_404(request.user, code, Action.ENTER)
+        form = ReportForm(request.POST, targets=targets)
+        if form.is_valid():
+            try:
+                report = report_save(
+                    unit=unit,
+                    period=period,
+                    user=request.user,
+                    inputs=form.inputs(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ReportConflict as exc:
+                conflict = exc
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+            except ReportRefused as exc:
+                refusal = exc.message
+                form.add_rule_errors(exc.errors)
+            else:
+                if "submit" not in request.POST:
+                    messages.success(request, _("Đã lưu nháp báo cáo %(period)s.") % {"period": period.label})
+                    return redirect(_report_url(unit, period))
+                try:
+                    report_submit(unit=unit, period=period, user=request.user)
+                except ReportRefused as exc:
+                    refusal = _("Đã lưu nháp, nhưng chưa gửi được: %(why)s") % {"why": exc.message}
+                    form = ReportForm(request.POST, targets=targets)
+                    form.data = form.data.copy()
+                    form.data["version"] = report.version
+                    form.is_valid()
+                    form.add_rule_errors(exc.errors)
+                else:
+                    messages.success(
+                        request,
+                        _("Đã gửi báo cáo %(period)s tới Văn phòng Đảng ủy khối.") % {"period": period.label},
+                    )
+                    return redirect(_report_url(unit, period))
+        else:
+            refusal = _("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới.")
+        report = _report(unit, period)
+        steps = steps_for(request.user, unit, report, window)
+    else:
+        form = ReportForm(
+            initial=ReportForm.initial_for(_stored(report), targets, report.version if report else 0),
+            targets=targets,
+            read_only=Step.EDIT not in steps,
+        )
+
+    today = timezone.localdate()
+    context = {
+        "unit": unit,
+        "period": period,
+        "report": report,
+        "targets": targets,
+        "form": form,
+        "window": window,
+        "steps": steps,
+        "can_edit": Step.EDIT in steps,
+        "conflict": conflict,
+        "refusal": refusal,
+        "timeline": report_timeline(report, targets) if report else [],
+        "attachments": list(report.attachments.select_related("target", "uploaded_by")) if report else [],
+        "attachment_form": AttachmentForm(targets=targets),
+        "review_form": ReviewForm(),
+        "reopen_form": ReopenForm(today=today, initial={"until": today + timedelta(days=14)}),
+        "upload_form": UploadForm(),
+        "ancestors": [a for a in Unit.objects.get_ancestors(unit) if can(request.user, a)]
+        if unit.depth > 1
+        else [],
+        "evidence_max_mb": settings.EVIDENCE_MAX_MB,
+        **_report_context(unit, period, targets),
+    }
+    return render(request, "targets/report_detail.html", context, status=409 if conflict else 200)
+
+
+def _report_url(unit: Unit, period: Period) -> str:
+    return reverse("targets:report", kwargs={"code": unit.code, "period": period.slug})
+
+
+@require_POST
+def report_review(request, code, period):
+    unit, period = _unit_and_period(request, code, period, Action.REVIEW)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_report_url(unit, period))
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            report_approve(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Đã duyệt báo cáo của %(unit)s.") % {"unit": unit.display_name})
+        else:
+            report_return(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Đã trả lại báo cáo cho %(unit)s.") % {"unit": unit.display_name})
+    except ReportRefused as exc:
+        messages.error(request, exc.message)
+    next_url = request.POST.get("next")
+    if next_url == "queue":
+        return redirect("targets:reports")
+    return redirect(_report_url(unit, period))
+
+
+@require_POST
+def report_reopen_view(request, code, period):
+    unit, period = _unit_and_period(request, code, period, Action.REVIEW)
+    form = ReopenForm(request.POST, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            report_reopen(
+                unit=unit,
+                period=period,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+            )
+            messages.success(
+                request,
+                _("Đã mở lại %(period)s cho %(unit)s đến hết ngày %(until)s.")
+                % {
+                    "period": period.label,
+                    "unit": unit.display_name,
+                    "until": form.cleaned_data["until"].strftime("%d/%m/%Y"),
+                },
+            )
+        except ReportRefused as exc:
+            messages.error(request, exc.message)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_report_url(unit, period))
+
+
+# --- Excel round-trip ----------------------------------------------------------------------
+
+
+@require_GET
+def report_template(request, code, period):
+    unit, period = _unit_and_period(request, code, period)
+    report = _report(unit, period)
+    targets = targets_for(unit, period)
+    content = build_template(
+        unit=unit,
+        period=period,
+        targets=targets,
+        inputs=_stored(report),
+        version=report.version if report else 0,
+    )
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{unit.code}-{period.slug}.xlsx"'
+    return response
+
+
+def _session_key(unit: Unit, period: Period, token: str) -> str:
+    return f"xlsx-upload:{unit.code}:{period.slug}:{token}"
+
+
+def _to_json(inputs: dict[int, EntryInput]) -> dict:
+    return {
+        str(pk): {k: (v.isoformat() if isinstance(v, date) else v) for k, v in inp.as_dict().items()}
+        for pk, inp in inputs.items()
+    }
+
+
+def _from_json(data: dict) -> dict[int, EntryInput]:
+    out = {}
+    for pk, values in data.items():
+        if values.get("done_on"):
+            values["done_on"] = date.fromisoformat(values["done_on"])
+        out[int(pk)] = EntryInput(**values)
+    return out
+
+
+@require_POST
+def report_upload(request, code, period):
+    """Read an uploaded sheet and show what would change; nothing is saved yet."""
+    unit, period = _unit_and_period(request, code, period, Action.ENTER)
+    report = _report(unit, period)
+    window = window_for(unit, period)
+    if Step.EDIT not in steps_for(request.user, unit, report, window):
+        messages.error(request, _("Báo cáo hiện không thể sửa, nên không nhận tệp Excel."))
+        return redirect(_report_url(unit, period))
+    targets = targets_for(unit, period)
+    errors: list[str] = []
+    parsed = None
+    try:
+        check_upload(
+            request.FILES.get("file"), allowed={"xlsx"}, max_bytes=settings.EVIDENCE_MAX_MB * 1_048_576
+        )
+        parsed = read_template(request.FILES["file"], unit=unit, period=period, targets=targets)
+    except (UploadRefused, SheetRefused) as exc:
+        errors = [str(exc)]
+    if parsed is not None:
+        errors = list(parsed.errors)
+        if not errors:
+            rule_errors: list[FieldError] = validate_report(
+                targets=targets, inputs=parsed.inputs, people=people_of(unit), period=period
+            )
+            errors = [f"{parsed.cell_of(e, targets)}: {e.message}" for e in rule_errors]
+    if errors:
+        return render(
+            request,
+            "targets/upload_result.html",
+            {"unit": unit, "period": period, "errors": errors},
+            status=400,
+        )
+    stored = _stored(report)
+    changes = changes_between(targets, stored, parsed.inputs)
+    token = secrets.token_urlsafe(16)
+    request.session[_session_key(unit, period, token)] = {
+        "version": report.version if report else 0,
+        "inputs": _to_json(parsed.inputs),
+    }
+    return render(
+        request,
+        "targets/upload_result.html",
+        {
+            "unit": unit,
+            "period": period,
+            "changes": changes,
+            "token": token,
+            "stale": parsed.version is not None and parsed.version != (report.version if report else 0),
+        },
+    )
+
+
+@require_POST
+def report_upload_confirm(request, code, period):
+    unit, period = _unit_and_period(request, code, period, Action.ENTER)
+    token = request.POST.get("token", "")
+    pending = request.session.pop(_session_key(unit, period, token), None)
+    if pending is None:
+        messages.error(request, _("Phiên tải tệp đã hết hạn; hãy tải tệp lên lại."))
+        return redirect(_report_url(unit, period))
+    try:
+        report_save(
+            unit=unit,
+            period=period,
+            user=request.user,
+            inputs=_from_json(pending["inputs"]),
+            expected_version=pending["version"],
+            reason=_("Nhập từ tệp Excel"),
+        )
+    except ReportConflict as exc:
+        messages.error(request, exc.message)
+    except ReportRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã lưu số liệu từ tệp Excel (bản nháp). Hãy kiểm tra rồi gửi báo cáo."))
+    return redirect(_report_url(unit, period))
+
+
+# --- Evidence files ------------------------------------------------------------------------
+
+
+@require_POST
+def attachment_upload(request, code, period):
+    unit, period = _unit_and_period(request, code, period, Action.ENTER)
+    targets = targets_for(unit, period)
+    form = AttachmentForm(request.POST, request.FILES, targets=targets)
+    if form.is_valid():
+        target = next((t for t in targets if t.pk == form.cleaned_data["target"]), None)
+        try:
+            attachment = attachment_add(
+                unit=unit,
+                period=period,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                target=target,
+                max_bytes=settings.EVIDENCE_MAX_MB * 1_048_576,
+            )
+            messages.success(request, _("Đã đính kèm “%(name)s”.") % {"name": attachment.name})
+        except (UploadRefused, ReportRefused) as exc:
+            messages.error(request, _("Không nhận tệp: %(why)s") % {"why": getattr(exc, "message", str(exc))})
+    else:
+        messages.error(
+            request,
+            _("Không nhận tệp: %(why)s")
+            % {"why": " ".join(e for errs in form.errors.values() for e in errs)},
+        )
+    return redirect(_report_url(unit, period) + "#attachments")
+
+
+def _attachment(request, code, period, pk, action) -> Attachment:
+    unit, period = _unit_and_period(request, code, period, action)
+    return get_object_or_404(
+        Attachment.objects.select_related("report__unit", "report__period"),
+        pk=pk,
+        report__unit=unit,
+        report__period=period,
+    )
+
+
+@require_GET
+def attachment_download(request, code, period, pk):
+    attachment = _attachment(request, code, period, pk, Action.VIEW)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@require_POST
+def attachment_delete(request, code, period, pk):
+    attachment = _attachment(request, code, period, pk, Action.ENTER)
+    try:
+        attachment_remove(attachment=attachment, user=request.user)
+        messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.name})
+    except ReportRefused as exc:
+        messages.error(request, exc.message)
+    return redirect(_report_url(attachment.report.unit, attachment.report.period) + "#attachments")

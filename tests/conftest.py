@@ -59,25 +59,35 @@ def soxaydung(db):
     return _user("soxaydung")
 
 
-@pytest.fixture
-def office_client(vanphong, client):
-    client.force_login(vanphong)
+def _logged_in(user):
+    """A client of its own per persona, so that two personas can act in one test."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
     return client
 
 
 @pytest.fixture
-def standing_client(thuongvu, client):
-    client.force_login(thuongvu)
-    return client
+def office_client(vanphong):
+    return _logged_in(vanphong)
 
 
 @pytest.fixture
-def namtanuyen_client(namtanuyen, client):
-    client.force_login(namtanuyen)
-    return client
+def standing_client(thuongvu):
+    return _logged_in(thuongvu)
 
 
 @pytest.fixture
-def buudien_client(buudien, client):
-    client.force_login(buudien)
-    return client
+def namtanuyen_client(namtanuyen):
+    return _logged_in(namtanuyen)
+
+
+@pytest.fixture
+def buudien_client(buudien):
+    return _logged_in(buudien)
+
+
+@pytest.fixture
+def soxaydung_client(soxaydung):
+    return _logged_in(soxaydung)

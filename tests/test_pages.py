@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # Sample values for every URL parameter of our pages.
-SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2"}
+SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2", "pk": 1}
 OPEN = {"login", "healthz", "set_language"}
 
 

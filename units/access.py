@@ -14,6 +14,7 @@ does not even reveal that the unit exists.
 
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -81,13 +82,19 @@ def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
 
 
 def unit_or_404(user, code: str, action: Action = Action.VIEW) -> Unit:
-    """The unit with this code, if the user may act on it; 404 otherwise."""
+    """The unit with this code, if the user may act on it.
+
+    404 when the user may not even see the unit (its existence stays hidden);
+    403 when they see it but may not do this (a reader pressing a writer's button).
+    """
     try:
         unit = Unit.objects.get(code=code)
     except Unit.DoesNotExist:
         raise Http404("no such unit") from None
-    if not can(user, unit, action):
+    if not can(user, unit, Action.VIEW):
         raise Http404("no such unit")
+    if not can(user, unit, action):
+        raise PermissionDenied("not allowed on this unit")
     return unit
 
 

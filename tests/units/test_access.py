@@ -51,3 +51,11 @@ def test_a_user_with_no_role_sees_nothing(django_user_model):
     stranger = django_user_model.objects.create_user("stranger", password="x")
     assert not units_for(stranger).exists()
     assert not can(stranger, unit("duk"))
+
+
+def test_a_reader_asking_to_write_is_refused_not_hidden(thuongvu):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        unit_or_404(thuongvu, "kcn-nam-tan-uyen", Action.ENTER)
+    assert unit_or_404(thuongvu, "kcn-nam-tan-uyen", Action.VIEW).code == "kcn-nam-tan-uyen"

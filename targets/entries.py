@@ -1,0 +1,318 @@
+"""What a unit may enter for each target, and the rules its figures must obey.
+
+The browser form and the Excel upload both turn their input into
+`EntryInput`s and ask `validate_report` about them, so that a figure refused
+in one is refused in the other with the same words.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from targets.models import Allocation, Entry, Period, Target
+from units.models import Unit
+
+# Above this a figure is a typing slip, whatever the unit's size.
+COUNT_CEILING = 1_000_000
+
+COUNT_FIELDS = ("value",)
+RATIO_FIELDS = ("numerator", "denominator")
+RATING_FIELDS = ("rating_excellent", "rating_good", "rating_completed", "rating_not_completed")
+MILESTONE_FIELDS = ("done", "done_on")
+
+
+FIELD_LABELS = {
+    "value": gettext_lazy("Số lượng trong quý"),
+    "numerator": gettext_lazy("Tử số"),
+    "denominator": gettext_lazy("Mẫu số"),
+    "rating_excellent": gettext_lazy("Hoàn thành xuất sắc nhiệm vụ"),
+    "rating_good": gettext_lazy("Hoàn thành tốt nhiệm vụ"),
+    "rating_completed": gettext_lazy("Hoàn thành nhiệm vụ"),
+    "rating_not_completed": gettext_lazy("Không hoàn thành nhiệm vụ"),
+    "done": gettext_lazy("Kết quả"),
+    "done_on": gettext_lazy("Ngày đạt"),
+    "note": gettext_lazy("Ghi chú"),
+}
+
+
+def input_fields(target: Target) -> tuple[str, ...]:
+    """The Entry fields a unit fills for this target (the note aside)."""
+    if target.is_count:
+        return COUNT_FIELDS
+    if target.is_ratio:
+        return RATING_FIELDS if target.from_rating else RATIO_FIELDS
+    return MILESTONE_FIELDS
+
+
+@dataclass
+class EntryInput:
+    """One target's figures as entered, before they are saved."""
+
+    value: int | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    rating_excellent: int | None = None
+    rating_good: int | None = None
+    rating_completed: int | None = None
+    rating_not_completed: int | None = None
+    done: bool | None = None
+    done_on: date | None = None
+    note: str = ""
+
+    @classmethod
+    def from_entry(cls, entry: Entry | None) -> "EntryInput":
+        if entry is None:
+            return cls()
+        return cls(**{name: getattr(entry, name) for name in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def derived(self, target: Target) -> "EntryInput":
+        """Fill numerator/denominator from the four rating counts."""
+        if target.from_rating and self.is_filled(target):
+            counts = [getattr(self, name) or 0 for name in RATING_FIELDS]
+            self.numerator = counts[0] + counts[1]  # excellent + good: "hoàn thành tốt trở lên"
+            self.denominator = sum(counts)
+        return self
+
+    def is_filled(self, target: Target) -> bool:
+        names = input_fields(target)
+        if names == MILESTONE_FIELDS:
+            return self.done is not None
+        return all(getattr(self, name) is not None for name in names)
+
+    def is_empty(self, target: Target) -> bool:
+        names = input_fields(target)
+        return all(getattr(self, name) in (None, "") for name in names) and not self.note
+
+
+@dataclass(frozen=True)
+class FieldError:
+    target_id: int
+    field: str  # an EntryInput field name, or "" for the target as a whole
+    message: str
+
+
+# --- Parsing raw text (Excel cells, JSON) ----------------------------------------
+
+INTEGER_TEXT = re.compile(r"^\d+$")
+
+
+class ParseError(ValueError):
+    pass
+
+
+def parse_count(raw) -> int | None:
+    """A non-negative whole number, or None when empty. Refuses 1.5, -3, "ba"."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, bool):
+        raise ParseError(_("phải là số nguyên không âm"))
+    if isinstance(raw, int):
+        number = raw
+    elif isinstance(raw, float):
+        if not raw.is_integer():
+            raise ParseError(_("phải là số nguyên không âm"))
+        number = int(raw)
+    else:
+        text = str(raw).strip().replace(" ", "")
+        if not INTEGER_TEXT.match(text):
+            raise ParseError(_("phải là số nguyên không âm"))
+        number = int(text)
+    if number < 0:
+        raise ParseError(_("phải là số nguyên không âm"))
+    if number > COUNT_CEILING:
+        raise ParseError(_("quá lớn (tối đa %(max)s)") % {"max": f"{COUNT_CEILING:,}".replace(",", ".")})
+    return number
+
+
+YES = {"có", "co", "x", "đạt", "dat", "yes", "true", "1"}
+NO = {"không", "khong", "chưa", "chua", "no", "false", "0"}
+
+
+def parse_yes_no(raw) -> bool | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ParseError(_("phải là “Có” hoặc “Không”"))
+
+
+def parse_day(raw) -> date | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day, no time
+        except ValueError:
+            continue
+    raise ParseError(_("phải là ngày dạng dd/mm/yyyy"))
+
+
+# --- Cross-field rules -------------------------------------------------------------
+
+
+def people_of(unit: Unit) -> int:
+    """The most people a unit's figures can plausibly count: its workforce, or members."""
+    totals = unit.subtree().aggregate(members=Sum("members"), workforce=Sum("workforce"))
+    return max(totals["members"] or 0, totals["workforce"] or 0)
+
+
+def validate_report(
+    *,
+    targets: list[Target],
+    inputs: dict[int, EntryInput],
+    people: int,
+    period: Period,
+) -> list[FieldError]:
+    """Every rule a report's figures must obey, on plain values.
+
+    - counts are whole numbers ≥ 0 (parsed before) and no more than the unit's people;
+    - a sub-count is never more than its parent count in the same report;
+    - numerator ≤ denominator, and a denominator above zero;
+    - "hoàn thành xuất sắc" at most EXCELLENT_CAP_PERCENT of "hoàn thành tốt";
+    - a milestone met has a date inside the quarter's year or before it, never in the future.
+    """
+    errors: list[FieldError] = []
+    by_id = {t.pk: t for t in targets}
+    too_many = _("quá lớn: đơn vị chỉ có %(people)s người (đảng viên và người lao động)") % {
+        "people": f"{people:,}".replace(",", ".")
+    }
+    for target in targets:
+        entry = inputs.get(target.pk)
+        if entry is None:
+            continue
+        if target.is_count:
+            if entry.value is not None and entry.value > people:
+                errors.append(FieldError(target.pk, "value", too_many))
+            parent = by_id.get(target.parent_id)
+            parent_entry = inputs.get(target.parent_id) if parent else None
+            if (
+                entry.value is not None
+                and parent_entry is not None
+                and parent_entry.value is not None
+                and entry.value > parent_entry.value
+            ):
+                errors.append(
+                    FieldError(
+                        target.pk,
+                        "value",
+                        _("không được lớn hơn chỉ tiêu cha %(code)s (%(parent)s)")
+                        % {"code": parent.code, "parent": parent_entry.value},
+                    )
+                )
+        elif target.is_ratio and target.from_rating:
+            counts = [getattr(entry, name) for name in RATING_FIELDS]
+            if any(c is not None for c in counts) and any(c is None for c in counts):
+                for name, count in zip(RATING_FIELDS, counts, strict=True):
+                    if count is None:
+                        errors.append(FieldError(target.pk, name, _("cần nhập đủ 4 mức xếp loại")))
+                continue
+            if all(c is not None for c in counts):
+                total = sum(counts)
+                if total == 0:
+                    errors.append(
+                        FieldError(target.pk, "rating_good", _("tổng số được xếp loại phải lớn hơn 0"))
+                    )
+                elif total > people:
+                    errors.append(FieldError(target.pk, "rating_good", too_many))
+                cap = settings.EXCELLENT_CAP_PERCENT
+                excellent, good = counts[0], counts[1]
+                if excellent * 100 > cap * good:
+                    errors.append(
+                        FieldError(
+                            target.pk,
+                            "rating_excellent",
+                            _(
+                                "số hoàn thành xuất sắc (%(excellent)s) vượt quá %(cap)s%% số hoàn thành "
+                                "tốt (%(good)s)"
+                            )
+                            % {"excellent": excellent, "cap": cap, "good": good},
+                        )
+                    )
+        elif target.is_ratio:
+            if (entry.numerator is None) != (entry.denominator is None):
+                missing = "denominator" if entry.denominator is None else "numerator"
+                errors.append(FieldError(target.pk, missing, _("cần nhập cả tử số và mẫu số")))
+            elif entry.numerator is not None:
+                if entry.denominator == 0:
+                    errors.append(FieldError(target.pk, "denominator", _("mẫu số phải lớn hơn 0")))
+                elif entry.numerator > entry.denominator:
+                    errors.append(
+                        FieldError(
+                            target.pk,
+                            "numerator",
+                            _("tử số (%(n)s) không được lớn hơn mẫu số (%(d)s)")
+                            % {"n": entry.numerator, "d": entry.denominator},
+                        )
+                    )
+                if entry.denominator > people:
+                    errors.append(FieldError(target.pk, "denominator", too_many))
+        elif target.is_milestone:
+            if entry.done_on is not None and not entry.done:
+                errors.append(FieldError(target.pk, "done_on", _("chỉ nhập ngày khi đã đạt")))
+            if entry.done and entry.done_on is None:
+                errors.append(FieldError(target.pk, "done_on", _("cần nhập ngày đạt")))
+            if entry.done_on is not None and entry.done_on > period.ends_on.replace(month=12, day=31):
+                errors.append(FieldError(target.pk, "done_on", _("ngày đạt không được sau năm báo cáo")))
+    return errors
+
+
+def missing_for_submission(targets: list[Target], inputs: dict[int, EntryInput]) -> list[FieldError]:
+    """A report is submitted complete: every target it carries has its figures."""
+    return [
+        FieldError(t.pk, input_fields(t)[0], _("cần nhập trước khi gửi báo cáo"))
+        for t in targets
+        if not inputs.get(t.pk, EntryInput()).is_filled(t)
+    ]
+
+
+# --- Which targets a unit reports -----------------------------------------------------
+
+
+def targets_for(unit: Unit, period: Period) -> list[Target]:
+    """The targets a unit reports for a quarter, parents before their sub-counts.
+
+    Ratios and milestones concern every unit. A count target concerns the units
+    holding a quota of it, or every unit when it has no quotas at all; a
+    sub-count goes with its parent. Year-end targets appear in Q4 only.
+    """
+    targets = list(
+        Target.objects.filter(resolution__congress=period.congress).select_related("parent", "programme")
+    )
+    with_quotas = set(
+        Allocation.objects.filter(target__in=targets).values_list("target_id", flat=True).distinct()
+    )
+    own_quotas = set(
+        Allocation.objects.filter(target__in=targets)
+        .filter(Q(unit=unit))
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
+    chosen = []
+    for target in targets:
+        if not target.reported_in(period.quarter):
+            continue
+        if target.is_count:
+            if target.pk in with_quotas and target.pk not in own_quotas:
+                continue
+            if target.parent_id and not any(t.pk == target.parent_id for t in chosen):
+                continue
+        chosen.append(target)
+    return chosen

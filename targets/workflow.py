@@ -1,0 +1,90 @@
+"""The life of a quarterly report: who may do what to it, and when.
+
+draft → submitted → approved, or → returned (with a comment) → submitted again.
+Approved reports are read-only. A quarter locks after its deadline (default 15
+days after the quarter ends): a unit can no longer save or submit a draft
+unless the bloc office reopens the quarter for it, with a reason and a new
+date. A returned report stays open for correction whatever the date, since the
+office asked for it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.utils import timezone
+
+from targets.models import DeadlineExtension, Period, ProgressReport
+from units.access import Action, can
+from units.models import Unit
+
+Status = ProgressReport.Status
+
+
+class Step(StrEnum):
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    REOPEN = "reopen"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a unit may still send its report for a quarter."""
+
+    deadline: date  # the quarter's own deadline
+    extended_until: date | None  # a reopening by the bloc office, if any
+    today: date
+
+    @property
+    def effective(self) -> date:
+        return max(self.deadline, self.extended_until) if self.extended_until else self.deadline
+
+    @property
+    def is_open(self) -> bool:
+        return self.today <= self.effective
+
+    @property
+    def is_past_deadline(self) -> bool:
+        return self.today > self.deadline
+
+
+def window_for(
+    unit: Unit,
+    period: Period,
+    *,
+    today: date | None = None,
+    extension: DeadlineExtension | None = None,
+    look_up: bool = True,
+) -> Window:
+    if extension is None and look_up:
+        extension = DeadlineExtension.objects.filter(unit=unit, period=period).first()
+    return Window(
+        deadline=period.deadline,
+        extended_until=extension.until if extension else None,
+        today=today or timezone.localdate(),
+    )
+
+
+def steps_for(user, unit: Unit, report: ProgressReport | None, window: Window) -> set[Step]:
+    """What this user may do to this unit's report now."""
+    status = report.status if report else None
+    steps: set[Step] = set()
+    if can(user, unit, Action.ENTER):
+        editable = status == Status.RETURNED or (status in (None, Status.DRAFT) and window.is_open)
+        if editable:
+            steps |= {Step.EDIT, Step.SUBMIT}
+    if can(user, unit, Action.REVIEW):
+        if status == Status.SUBMITTED:
+            steps |= {Step.APPROVE, Step.RETURN}
+        if status == Status.APPROVED or (status in (None, Status.DRAFT) and not window.is_open):
+            steps.add(Step.REOPEN)
+    return steps
+
+
+def grid_status(report_status: str | None, late: bool, window: Window) -> str:
+    """The word a unit × quarter cell shows: not_started, draft, submitted, returned, approved, overdue."""
+    if report_status in (None, Status.DRAFT) and not window.is_open and window.today > window.deadline:
+        return "overdue"
+    return report_status or "not_started"

@@ -1,0 +1,302 @@
+"""The quarterly report as an Excel sheet: written pre-filled, read back strictly.
+
+Offices often fill reports in Excel. The sheet carries the unit code, the
+quarter and the report version in locked cells; headers and target names are
+locked; only the cells a target uses are open, each with a validation (whole
+numbers ≥ 0, Có/Không, a date). Reading it back refuses the whole file at the
+first sign it is not ours (wrong unit or quarter, edited headers) and
+otherwise lists every offending cell ("E10: phải là số nguyên không âm").
+
+Every text the app writes into a workbook goes through `safe_text`, so a note
+that starts with = + - @ is stored as text and never runs as a formula.
+"""
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from targets.entries import (
+    EntryInput,
+    FieldError,
+    ParseError,
+    input_fields,
+    parse_count,
+    parse_day,
+    parse_yes_no,
+)
+from targets.models import Period, Target
+from units.models import Unit
+
+SHEET_TITLE = "Bao cao quy"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# (entry field, header) in sheet order, from column D on.
+COLUMNS = [
+    ("value", "Số lượng trong quý"),
+    ("numerator", "Tử số"),
+    ("denominator", "Mẫu số"),
+    ("rating_excellent", "HT xuất sắc NV"),
+    ("rating_good", "HT tốt NV"),
+    ("rating_completed", "HT NV"),
+    ("rating_not_completed", "Không HT NV"),
+    ("done", "Đã đạt (Có/Không)"),
+    ("done_on", "Ngày đạt (dd/mm/yyyy)"),
+    ("note", "Ghi chú"),
+]
+FIXED_HEADERS = ["Mã chỉ tiêu", "Chỉ tiêu", "Cách nhập"]
+HEADERS = FIXED_HEADERS + [header for _field, header in COLUMNS]
+HEADER_ROW = 8
+FIRST_ROW = HEADER_ROW + 1
+COLUMN_OF = {name: get_column_letter(4 + i) for i, (name, _header) in enumerate(COLUMNS)}
+META_CELLS = {"unit": "B2", "name": "B3", "period": "B4", "version": "B5"}
+
+GREY = PatternFill("solid", fgColor="E9ECEF")
+INPUT = PatternFill("solid", fgColor="FFFDE7")
+THIN = Side(style="thin", color="ADB5BD")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def safe_text(value):
+    """Text that a spreadsheet shows as written: never a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _how_to(target: Target) -> str:
+    if target.is_count:
+        return "Số nguyên ≥ 0" + (" (không lớn hơn chỉ tiêu cha)" if target.parent_id else "")
+    if target.is_ratio and target.from_rating:
+        return "Số đảng viên theo 4 mức xếp loại"
+    if target.is_ratio:
+        return f"Tử số: {target.numerator_label or '…'}; mẫu số: {target.denominator_label or '…'}"
+    return "Có/Không và ngày đạt"
+
+
+def build_template(
+    *, unit: Unit, period: Period, targets: list[Target], inputs: dict[int, EntryInput], version: int
+) -> bytes:
+    """The quarter's sheet, pre-filled with the unit's current figures."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLE
+    sheet["A1"] = safe_text(f"BÁO CÁO THỰC HIỆN CHỈ TIÊU NGHỊ QUYẾT – {period.label.upper()}")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells("A1:M1")
+    for label, key, value in [
+        ("Mã đơn vị", "unit", unit.code),
+        ("Đơn vị", "name", unit.name),
+        ("Kỳ báo cáo", "period", period.slug),
+        ("Phiên bản", "version", version),
+    ]:
+        row = int(META_CELLS[key][1:])
+        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
+        sheet[META_CELLS[key]] = safe_text(value)
+    sheet["C4"] = safe_text(period.label)
+    sheet["A6"] = (
+        "Chỉ điền vào các ô màu vàng. Không sửa tiêu đề, mã đơn vị, kỳ báo cáo và mã chỉ tiêu. "
+        "Số lượng là số nguyên không âm (không dùng dấu chấm, dấu phẩy)."
+    )
+    sheet["A6"].font = Font(italic=True, color="6C757D")
+    sheet.merge_cells("A6:M6")
+
+    for col, header in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = GREY
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Số không hợp lệ",
+        error="Phải là số nguyên không âm.",
+    )
+    yes_no = DataValidation(
+        type="list",
+        formula1='"Có,Không"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error="Chọn Có hoặc Không.",
+    )
+    day = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Ngày không hợp lệ",
+        error="Nhập ngày dd/mm/yyyy.",
+    )
+    for validation in (whole, yes_no, day):
+        sheet.add_data_validation(validation)
+
+    for offset, target in enumerate(targets):
+        row = FIRST_ROW + offset
+        entry = inputs.get(target.pk, EntryInput())
+        title = ("    " if target.parent_id else "") + target.title
+        for col, value in enumerate([target.code, title, _how_to(target)], start=1):
+            cell = sheet.cell(row=row, column=col, value=safe_text(value))
+            cell.border = BOX
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        used = set(input_fields(target)) | {"note"}
+        for name, _header in COLUMNS:
+            cell = sheet[f"{COLUMN_OF[name]}{row}"]
+            cell.border = BOX
+            if name not in used:
+                cell.fill = GREY
+                continue
+            value = getattr(entry, name)
+            if name == "done" and value is not None:
+                value = "Có" if value else "Không"
+            cell.value = safe_text(value)
+            cell.fill = INPUT
+            cell.protection = Protection(locked=False)
+            if name == "done":
+                yes_no.add(cell)
+            elif name == "done_on":
+                cell.number_format = "DD/MM/YYYY"
+                day.add(cell)
+            elif name != "note":
+                whole.add(cell)
+            else:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    widths = [12, 60, 30] + [14] * 9 + [40]
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = f"D{FIRST_ROW}"
+    sheet.protection.sheet = True
+    sheet.protection.formatCells = False
+    sheet.protection.formatColumns = False
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class ParsedSheet:
+    inputs: dict[int, EntryInput]
+    version: int | None
+    errors: list[str]  # "E10: phải là số nguyên không âm", in sheet order
+    rows: dict[int, int]  # target id → its row in the sheet
+
+    def cell_of(self, error: FieldError, targets: list[Target]) -> str:
+        """Where a rule's error sits in the sheet, e.g. "E10"."""
+        target = next((t for t in targets if t.pk == error.target_id), None)
+        if target is None or target.pk not in self.rows:
+            return "?"
+        name = error.field if error.field in COLUMN_OF else input_fields(target)[0]
+        return f"{COLUMN_OF[name]}{self.rows[target.pk]}"
+
+
+class SheetRefused(ValueError):
+    """The file as a whole is not this unit's sheet for this quarter."""
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) -> ParsedSheet:
+    """Read an uploaded sheet back into figures, or say which cells are wrong."""
+    try:
+        book = load_workbook(data, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise SheetRefused(
+            _("Không đọc được tệp Excel (%(why)s).") % {"why": exc.__class__.__name__}
+        ) from None
+    sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
+    if _text(sheet[META_CELLS["unit"]].value) != unit.code:
+        raise SheetRefused(
+            _("Tệp là của đơn vị “%(found)s”, không phải “%(unit)s” (ô %(cell)s).")
+            % {
+                "found": _text(sheet[META_CELLS["unit"]].value) or "?",
+                "unit": unit.code,
+                "cell": META_CELLS["unit"],
+            }
+        )
+    if _text(sheet[META_CELLS["period"]].value) != period.slug:
+        raise SheetRefused(
+            _("Tệp là của kỳ “%(found)s”, không phải “%(period)s” (ô %(cell)s).")
+            % {
+                "found": _text(sheet[META_CELLS["period"]].value) or "?",
+                "period": period.slug,
+                "cell": META_CELLS["period"],
+            }
+        )
+    changed_headers = [
+        f"{get_column_letter(col)}{HEADER_ROW}"
+        for col, header in enumerate(HEADERS, start=1)
+        if _text(sheet.cell(row=HEADER_ROW, column=col).value) != header
+    ]
+    if changed_headers:
+        raise SheetRefused(
+            _("Tiêu đề cột đã bị sửa (ô %(cells)s); hãy tải mẫu mới và điền lại.")
+            % {"cells": ", ".join(changed_headers)}
+        )
+    try:
+        version = parse_count(sheet[META_CELLS["version"]].value)
+    except ParseError:
+        version = None
+
+    by_code = {t.code: t for t in targets}
+    inputs: dict[int, EntryInput] = {}
+    rows: dict[int, int] = {}
+    errors: list[str] = []
+    row = FIRST_ROW
+    while row <= sheet.max_row:
+        code = _text(sheet.cell(row=row, column=1).value)
+        if not code:
+            row += 1
+            continue
+        target = by_code.get(code)
+        if target is None:
+            errors.append(f"A{row}: " + _("mã chỉ tiêu “%(code)s” không thuộc báo cáo này") % {"code": code})
+            row += 1
+            continue
+        if target.pk in inputs:
+            errors.append(f"A{row}: " + _("mã chỉ tiêu “%(code)s” bị lặp") % {"code": code})
+            row += 1
+            continue
+        used = set(input_fields(target))
+        entry = EntryInput()
+        for name, _header in COLUMNS:
+            ref = f"{COLUMN_OF[name]}{row}"
+            raw = sheet[ref].value
+            if name == "note":
+                entry.note = _text(raw)[:2000]
+                continue
+            if name not in used:
+                if _text(raw):
+                    errors.append(
+                        f"{ref}: "
+                        + _("ô này không dùng cho chỉ tiêu %(code)s, hãy để trống") % {"code": code}
+                    )
+                continue
+            try:
+                if name == "done":
+                    entry.done = parse_yes_no(raw)
+                elif name == "done_on":
+                    entry.done_on = parse_day(raw)
+                else:
+                    setattr(entry, name, parse_count(raw))
+            except ParseError as exc:
+                errors.append(f"{ref}: {exc}")
+        inputs[target.pk] = entry.derived(target)
+        rows[target.pk] = row
+        row += 1
+    missing = [t.code for t in targets if t.pk not in inputs]
+    if missing:
+        errors.append(_("Thiếu dòng của chỉ tiêu: %(codes)s") % {"codes": ", ".join(missing)})
+    return ParsedSheet(inputs=inputs, version=version, errors=errors, rows=rows)
