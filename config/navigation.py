@@ -25,12 +25,12 @@ def menu_for(user) -> list[NavItem]:
     if Role.BLOC_OFFICE in held or user.is_superuser:
         items.append(NavItem(_("Duyệt báo cáo"), reverse("targets:reports")))
     if held & {Role.BLOC_OFFICE, Role.STANDING_COMMITTEE} or user.is_superuser:
-        items.append(NavItem(_("Tổng quan khối"), reverse("targets:home")))
+        items.append(NavItem(_("Tổng quan khối"), reverse("targets:dashboard")))
         items.append(NavItem(_("Đơn vị"), reverse("units:tree")))
     elif held & {Role.UNIT_SECRETARY, Role.UNIT_CLERK}:
         items.append(NavItem(_("Báo cáo quý"), reverse("targets:reports")))
         for unit in home_units(user, Action.ENTER)[:1]:
-            items.append(NavItem(_("Tổng quan đơn vị"), reverse("units:detail", args=[unit.code])))
+            items.append(NavItem(_("Tổng quan đơn vị"), reverse("targets:dashboard_unit", args=[unit.code])))
     items.append(NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")))
     if user.is_staff:
         items.append(NavItem(_("Quản trị"), reverse("admin:index")))

@@ -175,9 +175,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # The incremental roll-up runs after every approval; the nightly rebuild must agree with it.
     "rollup-full-nightly": {
         "task": "targets.tasks.rollup_full_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "report-reminders-daily": {
+        "task": "targets.tasks.send_reminders_task",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
@@ -193,6 +198,9 @@ REPORT_DEADLINE_DAYS = env_int("REPORT_DEADLINE_DAYS", 15, minimum=0)
 # "Hoàn thành xuất sắc" is capped at this share of those rated "hoàn thành tốt"
 # (2019 guidance; whether it still holds is unverified, hence a setting).
 EXCELLENT_CAP_PERCENT = env_int("EXCELLENT_CAP_PERCENT", 20, minimum=0)
+# Reminder e-mails to units that have not sent their report: days before / after the deadline.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3, minimum=0)
+REMINDER_DAYS_AFTER = env_int("REMINDER_DAYS_AFTER", 2, minimum=0)
 # Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
 

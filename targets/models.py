@@ -384,3 +384,66 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Rollup(models.Model):
+    """The figures of a unit with children, for one target and quarter, summed over its subtree.
+
+    Written only by targets.rollup (set-based SQL); dashboards read it. Units
+    without children have no rows: their figures are their own entries. Rows
+    are dense from the first quarter with data to the end of the term, so a
+    dashboard "as of" any quarter reads exactly one row per target.
+
+    - counts: `value` in the quarter and `cumulative` from the start of the term;
+    - ratios: `numerator`/`denominator` summed over units, each unit's latest
+      figure carried forward; milestones the same with done (0/1) over 1;
+    - `reporting`: units with an approved figure this quarter; `carried`: units
+      whose figure is carried from an earlier quarter (ratios and milestones).
+    """
+
+    # The natural key is the primary key: no id sequence and no second index to keep up
+    # while a rebuild writes tens of thousands of rows.
+    pk = models.CompositePrimaryKey("unit_id", "target_id", "period_id")
+    # Derived rows, written in bulk from ids that exist: no database-level foreign-key
+    # checks (they double the cost of a full rebuild); deletes still cascade through the ORM.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
+    value = models.BigIntegerField(default=0)
+    cumulative = models.BigIntegerField(default=0)
+    numerator = models.BigIntegerField(default=0)
+    denominator = models.BigIntegerField(default=0)
+    reporting = models.IntegerField(default=0)
+    carried = models.IntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp")
+        verbose_name_plural = _("số liệu tổng hợp")
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.target_id} · {self.period_id}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail already sent for a unit's quarter, so the daily job never sends it twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("trước hạn")
+        AFTER = "after", _("sau hạn")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhắc báo cáo đã gửi")
+        verbose_name_plural = _("nhắc báo cáo đã gửi")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "kind"], name="reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.period_id} · {self.kind}"

@@ -33,7 +33,7 @@ from targets.services import (
 )
 from targets.workflow import Step, steps_for, window_for
 from targets.xlsx import SheetRefused, build_template, read_template
-from units.access import Action, can, home_units, is_bloc_office, unit_or_404
+from units.access import Action, can, home_units, is_bloc_office, roles, unit_or_404
 from units.models import Unit
 
 Status = ProgressReport.Status
@@ -75,7 +75,15 @@ def _resolution_context(resolution: Resolution) -> dict:
 
 
 def home(request):
-    """Each role's landing page: what needs them first, then the resolution's targets."""
+    """Each role's landing page: what needs them first, then the resolution's targets.
+
+    The standing committee lands on the bloc dashboard (UI.md, navigation by role).
+    """
+    from units.models import Membership
+
+    held = roles(request.user)
+    if Membership.Role.STANDING_COMMITTEE in held and not is_bloc_office(request.user):
+        return redirect("targets:dashboard")
     today = timezone.localdate()
     resolution = _current_resolution(request.user)
     context = _resolution_context(resolution) if resolution else {}
@@ -496,3 +504,88 @@ def attachment_delete(request, code, period, pk):
     except ReportRefused as exc:
         messages.error(request, exc.message)
     return redirect(_report_url(attachment.report.unit, attachment.report.period) + "#attachments")
+
+
+# --- Dashboards ------------------------------------------------------------------------------
+
+
+def _as_of(request, unit: Unit) -> Period:
+    """The quarter asked for (?as_of=2023-q2), or the latest one that has started."""
+    from targets.periods import congress_for
+
+    slug = request.GET.get("as_of")
+    if slug:
+        period = period_for(unit, slug)
+        if period is None:
+            raise Http404("no such quarter")
+        return period
+    congress = congress_for(unit)
+    if congress is None:
+        raise Http404("no term for this unit")
+    period = (
+        Period.objects.filter(congress=congress, starts_on__lte=timezone.localdate())
+        .order_by("-index")
+        .first()
+        or Period.objects.filter(congress=congress).order_by("index").first()
+    )
+    if period is None:
+        raise Http404("no quarters")
+    return period
+
+
+def _dashboard_unit(request, code: str | None) -> Unit:
+    if code is None:
+        tops = home_units(request.user, Action.VIEW)
+        if not tops:
+            raise Http404("no unit")
+        return tops[0]
+    return unit_or_404(request.user, code, Action.VIEW)
+
+
+def dashboard(request, code=None):
+    from targets.dashboard import build
+    from targets.periods import congress_for
+
+    unit = _dashboard_unit(request, code)
+    as_of = _as_of(request, unit)
+    congress = congress_for(unit)
+    sort = request.GET.get("sort", "share")
+    descending = request.GET.get("dir") == "desc"
+    board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
+    ancestors = (
+        [a for a in Unit.objects.get_ancestors(unit) if can(request.user, a)] if unit.depth > 1 else []
+    )
+    return render(
+        request,
+        "targets/dashboard.html",
+        {
+            "board": board,
+            "unit": unit,
+            "ancestors": ancestors,
+            "sort": sort,
+            "descending": descending,
+            "export_url": (
+                reverse("targets:dashboard_unit_export", args=[unit.code])
+                if code
+                else reverse("targets:dashboard_export")
+            )
+            + f"?as_of={as_of.slug}",
+        },
+    )
+
+
+def dashboard_export(request, code=None):
+    from targets.dashboard import lines_by_quarter
+    from targets.periods import congress_for
+    from targets.xlsx import build_dashboard_export
+
+    unit = _dashboard_unit(request, code)
+    as_of = _as_of(request, unit)
+    congress = congress_for(unit)
+    periods = list(Period.objects.filter(congress=congress).order_by("index"))
+    targets = list(Target.objects.filter(resolution__congress=congress).select_related("programme", "parent"))
+    sheets = lines_by_quarter(unit, targets, periods, as_of, congress.unit_id)
+    content = build_dashboard_export(unit=unit, sheets=sheets)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
+    return response

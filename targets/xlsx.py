@@ -12,6 +12,7 @@ that starts with = + - @ is stored as text and never runs as a formula.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils.translation import gettext as _
@@ -300,3 +301,52 @@ def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) ->
     if missing:
         errors.append(_("Thiếu dòng của chỉ tiêu: %(codes)s") % {"codes": ", ".join(missing)})
     return ParsedSheet(inputs=inputs, version=version, errors=errors, rows=rows)
+
+
+EXPORT_HEADERS = [
+    "Mã chỉ tiêu",
+    "Chỉ tiêu",
+    "Giá trị chỉ tiêu",
+    "Đã đạt",
+    "Tỷ lệ (%)",
+    "Dự kiến đến kỳ",
+    "Trạng thái",
+    "Dự báo cuối nhiệm kỳ",
+]
+
+
+def build_dashboard_export(*, unit: Unit, sheets: list) -> bytes:
+    """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers."""
+    book = Workbook()
+    book.remove(book.active)
+    for period, lines in sheets:
+        sheet = book.create_sheet(title=period.slug)
+        sheet["A1"] = safe_text(f"{unit.name} – {period.label}")
+        sheet["A1"].font = Font(bold=True, size=13)
+        for col, header in enumerate(EXPORT_HEADERS, start=1):
+            cell = sheet.cell(row=3, column=col, value=header)
+            cell.font = Font(bold=True)
+            cell.fill = GREY
+            cell.border = BOX
+        for row, line in enumerate(lines, start=4):
+            a = line.assessment
+            target = line.target
+            actual = a.actual
+            if target.is_count:
+                values = [a.target, actual, a.percent, a.expected, str(a.label), a.forecast]
+            else:
+                values = [target.value, actual, actual, None, str(a.label), None]
+            cells = [target.code, ("    " if target.parent_id else "") + target.title] + [
+                float(v) if isinstance(v, Decimal) else v for v in values
+            ]
+            for col, value in enumerate(cells, start=1):
+                cell = sheet.cell(row=row, column=col, value=safe_text(value))
+                cell.border = BOX
+                if isinstance(value, float):
+                    cell.number_format = "#,##0.0" if col == 5 else "#,##0"
+        for col, width in enumerate([12, 70, 16, 14, 12, 16, 18, 20], start=1):
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        sheet.freeze_panes = "C4"
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -91,3 +91,17 @@ def buudien_client(buudien):
 @pytest.fixture
 def soxaydung_client(soxaydung):
     return _logged_in(soxaydung)
+
+
+@pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Tasks run inline in tests, even when CI sets REDIS_URL; the worker test opts out."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

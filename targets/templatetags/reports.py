@@ -54,3 +54,39 @@ def figure(value):
     if isinstance(value, int):
         return format_number(value)
     return value
+
+
+STATE_CLASSES = {
+    "achieved": "state-ok",
+    "on_track": "state-ok",
+    "at_risk": "state-risk",
+    "off_track": "state-off",
+    "no_data": "state-none",
+    "no_target": "state-none",
+}
+
+
+@register.simple_tag
+def state_badge(assessment_or_state):
+    """A target's status: the word, coloured (never the colour alone)."""
+    from targets.progress import STATE_LABELS, State
+
+    state = getattr(assessment_or_state, "state", assessment_or_state)
+    state = State(state)
+    return format_html('<span class="status {}">{}</span>', STATE_CLASSES[state], STATE_LABELS[state])
+
+
+@register.filter
+def bar_width(percent):
+    """Progress-bar width for CSS: 0–100 with a dot, whatever the language."""
+    if percent is None:
+        return "0"
+    return f"{max(0.0, min(100.0, float(percent))):.1f}"
+
+
+@register.simple_tag
+def tick_position(expected, target):
+    """Where the expected-to-date tick sits on the bar, in percent."""
+    if expected is None or not target:
+        return ""
+    return f"{max(0.0, min(100.0, float(expected) * 100 / float(target))):.1f}"

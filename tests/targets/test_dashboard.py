@@ -1,0 +1,158 @@
+"""The standing committee's dashboards: figures, status, completeness, league, export, queries."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from targets.models import Rollup
+from tests.targets.test_report_entry import URL, good_figures
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_standing_committee_lands_on_the_bloc_dashboard(standing_client):
+    response = standing_client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+    html = response.content.decode()
+    assert "Tổng quan thực hiện chỉ tiêu" in html
+    assert "Đảng bộ Khối Các cơ quan và doanh nghiệp tỉnh Bình Dương" in html
+
+
+def test_each_target_reads_achieved_over_target_with_its_status(office_client):
+    response = office_client.get("/dashboard/?as_of=2025-q1")
+    board = response.context["board"]
+    line = next(x for x in board.lines if x.target.code == "CT06")
+    row = Rollup.objects.get(unit__code="duk", target__code="CT06", period=board.period)
+    assert line.assessment.actual == row.cumulative
+    html = response.content.decode()
+    from config.formatting import format_number
+
+    assert f"{format_number(row.cumulative)}</strong> / 1.800" in html
+    assert "dự kiến đến kỳ: 1.710" in html  # 1,800 × 19/20
+    sub = next(x for x in board.lines if x.target.code == "CT06.1")
+    assert sub.assessment.actual <= line.assessment.actual
+    assert 'class="sub-target"' in html
+    for word in ("Đã đạt", "Có nguy cơ", "Chậm tiến độ"):
+        assert word in html
+
+
+def test_ratio_targets_show_percent_with_numerator_and_denominator(office_client):
+    board = office_client.get("/dashboard/?as_of=2025-q1").context["board"]
+    line = next(x for x in board.lines if x.target.code == "CT03")
+    assert line.current.denominator == 7935 or line.current.denominator > 7000
+    assert line.as_of_period.label == "Quý IV/2024"
+
+
+def test_as_of_an_earlier_quarter(office_client):
+    board = office_client.get("/dashboard/?as_of=2023-q2").context["board"]
+    assert board.period.label == "Quý II/2023"
+    assert len(board.elapsed) == 12
+
+
+def test_a_bad_quarter_is_not_found(office_client):
+    assert office_client.get("/dashboard/?as_of=2023-q9").status_code == 404
+    assert office_client.get("/dashboard/?as_of=1999-q1").status_code == 404
+
+
+def test_completeness_names_the_missing_units(office_client):
+    response = office_client.get("/dashboard/?as_of=2025-q2")
+    c = response.context["board"].completeness
+    assert c.expected == 137
+    assert c.reported + c.pending + (c.missing_total - c.pending) == 137
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên" in {u.name for u in c.missing}
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên" in response.content.decode()
+
+
+def test_the_league_table_drills_down_and_sorts(office_client):
+    response = office_client.get("/dashboard/?as_of=2025-q1&sort=share")
+    league = response.context["board"].league
+    assert len(league) == 137
+    shares = [r.share for r in league if r.share is not None]
+    assert shares == sorted(shares)
+    assert 'href="/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1"' in response.content.decode()
+    by_name = office_client.get("/dashboard/?as_of=2025-q1&sort=name&dir=desc").context["board"].league
+    assert [r.unit.name for r in by_name] == sorted((r.unit.name for r in by_name), reverse=True)
+
+
+def test_a_unit_dashboard_uses_its_quota_and_breadcrumbs(office_client):
+    response = office_client.get("/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1")
+    board = response.context["board"]
+    line = next(x for x in board.lines if x.target.code == "CT06")
+    assert line.goal.value == 40  # its quota, not the bloc's 1,800
+    assert 'href="/dashboard/duk/?as_of=2025-q1"' in response.content.decode()
+
+
+def test_secretaries_see_only_their_units_dashboards(buudien_client):
+    assert buudien_client.get("/dashboard/buu-dien/").status_code == 200
+    assert buudien_client.get("/dashboard/kcn-nam-tan-uyen/").status_code == 404
+    assert buudien_client.get("/dashboard/duk/").status_code == 404
+    assert buudien_client.get("/dashboard/kcn-nam-tan-uyen/export.xlsx").status_code == 404
+    assert buudien_client.get("/dashboard/").context["board"].unit.code == "buu-dien"
+
+
+def test_an_approval_shows_on_the_bloc_dashboard(
+    office_client, namtanuyen_client, django_capture_on_commit_callbacks
+):
+    before = office_client.get("/dashboard/?as_of=2025-q2").context["board"]
+    ct06_before = next(x for x in before.lines if x.target.code == "CT06").assessment.actual
+    namtanuyen_client.post(URL, good_figures(submit="1"))
+    with django_capture_on_commit_callbacks(execute=True):
+        office_client.post(URL + "review/", {"decision": "approve"})
+    after = office_client.get("/dashboard/?as_of=2025-q2").context["board"]
+    assert next(x for x in after.lines if x.target.code == "CT06").assessment.actual == ct06_before + 5
+
+
+def test_the_export_has_a_sheet_per_quarter_with_numbers_as_numbers(office_client):
+    response = office_client.get("/dashboard/export.xlsx?as_of=2021-q2")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["2020-q3", "2020-q4", "2021-q1", "2021-q2"]
+    sheet = book["2021-q2"]
+    assert [c.value for c in sheet[3]] == [
+        "Mã chỉ tiêu",
+        "Chỉ tiêu",
+        "Giá trị chỉ tiêu",
+        "Đã đạt",
+        "Tỷ lệ (%)",
+        "Dự kiến đến kỳ",
+        "Trạng thái",
+        "Dự báo cuối nhiệm kỳ",
+    ]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
+    ct06 = rows["CT06"]
+    assert ct06[2].value == 1800
+    assert isinstance(ct06[3].value, (int, float))
+    assert ct06[5].value == 360  # 1,800 × 4/20
+    assert ct06[6].value in ("Đúng tiến độ", "Có nguy cơ", "Chậm tiến độ", "Đã đạt")
+
+
+def test_dashboards_run_a_fixed_number_of_queries(office_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        office_client.get("/dashboard/?as_of=2025-q1")
+    with django_assert_max_num_queries(25):
+        office_client.get("/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1")
+    with django_assert_max_num_queries(25):
+        office_client.get("/dashboard/demo-001/?as_of=2025-q1")
+    with django_assert_max_num_queries(25):
+        office_client.get("/dashboard/export.xlsx?as_of=2025-q2")
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_units(office_client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        office_client.get("/dashboard/?as_of=2025-q1")
+    bloc = Unit.objects.get(code="duk")
+    for n in range(40):
+        Unit.objects.add_child(
+            bloc,
+            instance=Unit(
+                code=f"extra-{n:03d}", name=f"Chi bộ thêm {n}", kind=Unit.Kind.CHI_BO_CO_SO, members=10
+            ),
+        )
+    with CaptureQueriesContext(connection) as large:
+        office_client.get("/dashboard/?as_of=2025-q1")
+    assert len(large) == len(small)

@@ -1,0 +1,167 @@
+"""Property: after any sequence of approvals, reopenings and edits, the incremental roll-up
+(what the Celery task runs after each change) leaves exactly the rows a full rebuild gives."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from targets.entries import EntryInput
+from targets.models import Period, ProgressReport, Rollup, Target
+from targets.periods import periods_ensure
+from targets.rollup import rollup_full, rollup_incremental
+from targets.services import report_approve, report_reopen, report_save, report_submit
+from tests.factories import CongressFactory, ResolutionFactory, UnitFactory, UserFactory
+from units.models import Membership, Unit
+
+pytestmark = pytest.mark.django_db
+
+UNITS = ["a", "a1", "a2", "b", "c", "c1"]  # a and c have cells; b is a leaf cell of the root
+PERIODS = 6
+
+
+class Rollback(Exception):
+    pass
+
+
+def build_world():
+    root = UnitFactory(code="pt-root", kind=Unit.Kind.BLOC)
+    a = UnitFactory(code="pt-a", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
+    units = {
+        "a": a,
+        "a1": UnitFactory(code="pt-a1", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
+        "a2": UnitFactory(code="pt-a2", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
+        "b": UnitFactory(code="pt-b", parent=root),
+    }
+    c = UnitFactory(code="pt-c", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
+    units["c"] = c
+    units["c1"] = UnitFactory(code="pt-c1", parent=c, kind=Unit.Kind.CHI_BO_TRUC_THUOC)
+    for unit in units.values():
+        unit.refresh_from_db()
+    congress = CongressFactory(
+        unit=root,
+        held_from=date(2020, 7, 13),
+        held_to=date(2020, 7, 15),
+        term_start_year=2020,
+        term_end_year=2022,
+    )
+    resolution = ResolutionFactory(congress=congress)
+    flow = Target.objects.create(
+        resolution=resolution, code="F", title="f", measure="flow", value=Decimal(100), position=1
+    )
+    Target.objects.create(
+        resolution=resolution,
+        code="S",
+        title="s",
+        measure="subcount",
+        value=Decimal(30),
+        parent=flow,
+        position=2,
+    )
+    Target.objects.create(
+        resolution=resolution, code="Q", title="q", measure="ratio", value=Decimal(90), position=3
+    )
+    Target.objects.create(
+        resolution=resolution, code="M", title="m", measure="milestone", value=Decimal(100), position=4
+    )
+    periods_ensure(congress)
+    Period.objects.filter(congress=congress).update(deadline=date.today() + timedelta(days=365))
+    office, clerk = UserFactory(username="pt-office"), UserFactory(username="pt-clerk")
+    Membership.objects.create(user=office, unit=root, role=Membership.Role.BLOC_OFFICE)
+    Membership.objects.create(user=clerk, unit=root, role=Membership.Role.UNIT_SECRETARY)
+    return (
+        congress,
+        units,
+        list(Period.objects.filter(congress=congress).order_by("index"))[:PERIODS],
+        office,
+        clerk,
+    )
+
+
+def inputs_for(unit, period, values):
+    flow, sub, num, den, done = values
+    targets = {t.code: t for t in Target.objects.filter(resolution__congress=period.congress)}
+    return {
+        targets["F"].pk: EntryInput(value=flow),
+        targets["S"].pk: EntryInput(value=min(sub, flow)),
+        targets["Q"].pk: EntryInput(numerator=min(num, den), denominator=den),
+        targets["M"].pk: EntryInput(done=done, done_on=period.ends_on if done else None),
+    }
+
+
+figures = st.tuples(
+    st.integers(0, 9), st.integers(0, 9), st.integers(0, 20), st.integers(1, 20), st.booleans()
+)
+operation = st.tuples(
+    st.sampled_from(UNITS),
+    st.integers(0, PERIODS - 1),
+    st.sampled_from(["approve", "reopen", "edit"]),
+    figures,
+)
+
+
+def rows(congress):
+    return sorted(
+        Rollup.objects.filter(period__congress=congress).values_list(
+            "unit_id",
+            "target_id",
+            "period_id",
+            "value",
+            "cumulative",
+            "numerator",
+            "denominator",
+            "reporting",
+            "carried",
+        )
+    )
+
+
+def apply(op, units, periods, office, clerk):
+    name, index, action, values = op
+    unit, period = units[name], periods[index]
+    report = ProgressReport.objects.filter(unit=unit, period=period).first()
+    status = report.status if report else None
+    if action == "reopen":
+        if status != "approved":
+            return False
+        report_reopen(
+            unit=unit, period=period, user=office, reason="sửa", until=date.today() + timedelta(days=30)
+        )
+        return True
+    if status in ("approved", "submitted"):
+        return False
+    report_save(
+        unit=unit,
+        period=period,
+        user=clerk,
+        inputs=inputs_for(unit, period, values),
+        expected_version=report.version if report else 0,
+    )
+    report_submit(unit=unit, period=period, user=clerk)
+    report_approve(unit=unit, period=period, user=office)
+    return True
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(operation, min_size=1, max_size=12))
+def test_incremental_roll_ups_always_equal_a_full_rebuild(ops):
+    try:
+        with transaction.atomic():
+            congress, units, periods, office, clerk = build_world()
+            for op in ops:
+                if apply(op, units, periods, office, clerk):
+                    # What the task enqueued on commit does: the changed unit and quarter.
+                    rollup_incremental(units[op[0]].pk, periods[op[1]].pk)
+            incremental = rows(congress)
+            rollup_full(congress)
+            assert rows(congress) == incremental
+            raise Rollback
+    except Rollback:
+        pass
