@@ -27,10 +27,12 @@ def menu_for(user) -> list[NavItem]:
     if held & {Role.BLOC_OFFICE, Role.STANDING_COMMITTEE} or user.is_superuser:
         items.append(NavItem(_("Tổng quan khối"), reverse("targets:dashboard")))
         items.append(NavItem(_("Đơn vị"), reverse("units:tree")))
+        items.append(NavItem(_("Chỉ tiêu đơn vị"), reverse("targets:unit_targets_overview")))
     elif held & {Role.UNIT_SECRETARY, Role.UNIT_CLERK}:
         items.append(NavItem(_("Báo cáo quý"), reverse("targets:reports")))
         for unit in home_units(user, Action.ENTER)[:1]:
             items.append(NavItem(_("Tổng quan đơn vị"), reverse("targets:dashboard_unit", args=[unit.code])))
+            items.append(NavItem(_("Chỉ tiêu riêng"), reverse("targets:unit_targets", args=[unit.code])))
     items.append(NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")))
     if user.is_staff:
         items.append(NavItem(_("Quản trị"), reverse("admin:index")))

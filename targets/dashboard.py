@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 
 from targets.charts import count_chart, ratio_chart
+from targets.entries import unit_scope_targets
 from targets.models import Allocation, Entry, Period, ProgressReport, Rollup, Target
 from targets.progress import (
     Assessment,
@@ -129,6 +130,9 @@ def goals_for(units: list[Unit], targets: list[Target], periods: list[Period], r
     for unit in units:
         for target in targets:
             key = (unit.pk, target.pk)
+            if target.is_unit_target:
+                out[key] = _own_goal(target, unit, periods, quarters_in_year)
+                continue
             if not target.is_count or unit.pk == root_id:
                 out[key] = UnitTarget(target.value)
                 continue
@@ -141,6 +145,17 @@ def goals_for(units: list[Unit], targets: list[Target], periods: list[Period], r
                 value = Decimal(sum(per_year.values()))
             out[key] = UnitTarget(value, per_quarter)
     return out
+
+
+def _own_goal(target: Target, unit: Unit, periods: list[Period], quarters_in_year: dict) -> UnitTarget:
+    """A unit's own target: its value for the owner, spread over the quarters of the years it covers."""
+    if target.owner_unit_id != unit.pk:
+        return UnitTarget(None if target.is_count else target.value)
+    if not target.is_count or (target.first_year is None and target.last_year is None):
+        return UnitTarget(target.value)
+    covered = [p for p in periods if target.covers(p.year)]
+    share = target.value / len(covered) if covered else Decimal(0)
+    return UnitTarget(target.value, [share if target.covers(p.year) else Decimal(0) for p in periods])
 
 
 # --- Series ---------------------------------------------------------------------------
@@ -433,10 +448,9 @@ def build(
     unit: Unit, as_of: Period, root_id: int, sort: str = "share", descending: bool = False
 ) -> Dashboard:
     periods = list(Period.objects.filter(congress=as_of.congress).order_by("index"))
-    targets = list(
-        Target.objects.filter(resolution__congress=as_of.congress).select_related("programme", "parent")
-    )
-    rows, shown = league(unit, targets, periods, as_of, root_id)
+    targets = unit_scope_targets(unit, as_of.congress)
+    resolution_targets = [t for t in targets if not t.is_unit_target]
+    rows, shown = league(unit, resolution_targets, periods, as_of, root_id)
     return Dashboard(
         unit=unit,
         period=as_of,
@@ -447,3 +461,72 @@ def build(
         completeness=completeness(unit, as_of),
         updated_at=updated_at(unit, periods),
     )
+
+
+def own_target_states(targets: list[Target], as_of: Period, periods: list[Period]) -> dict[int, Assessment]:
+    """Where each unit's own target stands as of a quarter, for many units at once (three queries)."""
+    owners_with_children = {t.pk for t in targets if t.owner_unit and t.owner_unit.numchild > 0}
+    figures: dict[int, Point] = {}
+    for row in Rollup.objects.filter(target_id__in=owners_with_children, period=as_of).select_related(
+        "target"
+    ):
+        if row.unit_id == row.target.owner_unit_id:
+            figures[row.target_id] = Point(
+                value=row.value,
+                cumulative=row.cumulative,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                reporting=row.reporting,
+                carried=row.carried,
+            )
+    leaf_targets = [t for t in targets if t.pk not in owners_with_children and t.owner_unit_id]
+    entries = (
+        Entry.objects.filter(
+            target__in=leaf_targets,
+            report__status=Status.APPROVED,
+            report__period__congress=as_of.congress,
+            report__period__index__lte=as_of.index,
+            report__unit_id=F("target__owner_unit_id"),
+        )
+        .values("target_id", "report__period__index", "value", "numerator", "denominator", "done")
+        .order_by("report__period__index")
+    )
+    for e in entries:
+        point = figures.setdefault(e["target_id"], Point())
+        point.cumulative += e["value"] or 0
+        point.reporting = 1
+        if e["numerator"] is not None or e["done"] is not None:
+            point.numerator = (1 if e["done"] else 0) if e["done"] is not None else e["numerator"]
+            point.denominator = 1 if e["done"] is not None else e["denominator"]
+    out = {}
+    for target in targets:
+        point = figures.get(target.pk, Point())
+        goal = _own_goal(target, target.owner_unit, periods, _quarters_in_year(periods))
+        if target.is_count:
+            expected = expected_to_date(goal.value, as_of.index, len(periods), goal.per_quarter)
+            state = count_state(
+                actual=Decimal(point.cumulative),
+                expected=expected,
+                target=goal.value,
+                has_data=point.reporting > 0 or point.cumulative > 0,
+                at_most=target.comparison == Target.Comparison.AT_MOST,
+            )
+            percent = Decimal(point.cumulative) * 100 / goal.value if goal.value else None
+            out[target.pk] = Assessment(
+                state, Decimal(point.cumulative), goal.value, percent, expected=expected
+            )
+        else:
+            out[target.pk] = assess_ratio(
+                numerator=point.numerator,
+                denominator=point.denominator,
+                threshold=target.value,
+                at_most=target.comparison == Target.Comparison.AT_MOST,
+            )
+    return out
+
+
+def _quarters_in_year(periods: list[Period]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for period in periods:
+        counts[period.year] += 1
+    return counts

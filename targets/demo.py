@@ -21,7 +21,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from resolutions.models import ActionProgramme, Congress, Resolution
-from targets.models import Allocation, DeadlineExtension, Entry, Period, ProgressReport, Target
+from targets.models import (
+    Allocation,
+    DeadlineExtension,
+    Entry,
+    Period,
+    ProgressReport,
+    Target,
+    TargetProposal,
+)
 from targets.periods import periods_ensure
 from targets.rollup import rollup_full
 from units.models import Membership, Unit
@@ -689,6 +697,245 @@ def _extension(unit: Unit, period: Period, office_user, today: date, summary: De
     summary.add("deadline extensions", made)
 
 
+# --- Units' own targets ("gắn với ngành, đơn vị mình") ---------------------------------------
+
+PROVINCIAL_TARGETS = [
+    # code, title, short title, measure, value, unit label
+    (
+        "P01",
+        "Kết nạp ít nhất 15.000 đảng viên mới trong nhiệm kỳ (chỉ tiêu mẫu)",
+        "Kết nạp đảng viên mới của tỉnh (mẫu)",
+        Measure.FLOW,
+        15000,
+        "đảng viên",
+    ),
+    (
+        "P02",
+        "Xây dựng đô thị thông minh, chính quyền số: 100% thủ tục hành chính đủ điều kiện được cung cấp "
+        "trực tuyến toàn trình (chỉ tiêu mẫu)",
+        "Đô thị thông minh, chính quyền số (mẫu)",
+        Measure.RATIO,
+        100,
+        "%",
+    ),
+]
+# unit code, title, measure, value, unit label, numerator label, denominator label, years, serves
+UNIT_TARGETS = [
+    (
+        "so-xay-dung",
+        "Số đồ án quy hoạch được số hóa, công khai trên cổng thông tin quy hoạch (dữ liệu mẫu)",
+        Measure.FLOW,
+        40,
+        "đồ án",
+        "",
+        "",
+        None,
+        "P02",
+    ),
+    (
+        "so-xay-dung",
+        "Tỷ lệ hồ sơ cấp giấy phép xây dựng được giải quyết trực tuyến (dữ liệu mẫu)",
+        Measure.RATIO,
+        80,
+        "%",
+        "Số hồ sơ giải quyết trực tuyến",
+        "Tổng số hồ sơ cấp phép xây dựng",
+        None,
+        "P02",
+    ),
+    (
+        "so-xay-dung",
+        "Ban hành Quy chế quản lý đô thị thông minh của ngành (dữ liệu mẫu)",
+        Measure.MILESTONE,
+        100,
+        "%",
+        "",
+        "",
+        (2021, 2022),
+        "P02",
+    ),
+    (
+        "buu-dien",
+        "Số điểm Bưu điện văn hóa xã tiếp nhận, trả kết quả thủ tục hành chính (dữ liệu mẫu)",
+        Measure.FLOW,
+        60,
+        "điểm",
+        "",
+        "",
+        None,
+        "P02",
+    ),
+    (
+        "buu-dien",
+        "Số lượt người dân được hướng dẫn sử dụng dịch vụ công trực tuyến (dữ liệu mẫu)",
+        Measure.FLOW,
+        20000,
+        "lượt người",
+        "",
+        "",
+        None,
+        "P02",
+    ),
+    (
+        "buu-dien",
+        "Tỷ lệ xã, phường có điểm hỗ trợ dịch vụ công trực tuyến (dữ liệu mẫu)",
+        Measure.RATIO,
+        100,
+        "%",
+        "Số xã, phường có điểm hỗ trợ",
+        "Tổng số xã, phường",
+        None,
+        "P02",
+    ),
+]
+PENDING_PROPOSAL = (
+    "buu-dien",
+    "Số hộ kinh doanh được hỗ trợ chuyển đổi số (dữ liệu mẫu)",
+    Measure.FLOW,
+    500,
+    "hộ kinh doanh",
+    "P02",
+    "Triển khai đề án chuyển đổi số của Tổng công ty Bưu điện (dữ liệu mẫu).",
+)
+
+
+def _provincial_targets(bloc_congress: Congress, targets: dict[str, Target], summary: DemoSummary) -> dict:
+    provincial = bloc_congress.parent
+    resolution, made = Resolution.objects.get_or_create(
+        congress=provincial,
+        defaults=dict(
+            title="Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Bình Dương lần thứ XI, nhiệm kỳ 2020–2025",
+            adopted_on=date(2020, 10, 15),
+        ),
+    )
+    summary.add("resolutions", made)
+    out = {}
+    for position, (code, title, short, measure, value, unit_label) in enumerate(PROVINCIAL_TARGETS, start=1):
+        out[code], made = Target.objects.get_or_create(
+            resolution=resolution,
+            code=code,
+            defaults=dict(
+                title=title,
+                short_title=short,
+                measure=measure,
+                value=Decimal(value),
+                unit_label=unit_label,
+                position=position,
+            ),
+        )
+        summary.add("targets", made)
+    # The bloc's new-member target serves the province's (a link for the reader, not a sum).
+    if targets["CT06"].serves_id is None:
+        Target.objects.filter(pk=targets["CT06"].pk).update(serves=out["P01"])
+    return out
+
+
+def _unit_targets(bloc_congress: Congress, periods: list[Period], office_user, summary: DemoSummary) -> None:
+    """so-xay-dung and buu-dien carry targets of their own sector, approved by the office."""
+    from targets.services import ProposalInput, target_proposal_approve, target_propose
+
+    user_model = get_user_model()
+    provincial = _provincial_targets(
+        bloc_congress,
+        {
+            t.code: t
+            for t in Target.objects.filter(resolution__congress=bloc_congress, owner_unit__isnull=True)
+        },
+        summary,
+    )
+    if office_user is None:
+        return
+    proposer = {
+        "so-xay-dung": user_model.objects.filter(username="soxaydung").first(),
+        "buu-dien": user_model.objects.filter(username="buudien").first(),
+    }
+    rng = random.Random(SEED + 4)
+    created_targets = []
+    for code, title, measure, value, unit_label, num_label, den_label, years, serves in UNIT_TARGETS:
+        unit = Unit.objects.get(code=code)
+        draws = [rng.random() for _ in range(len(periods) * 2)]
+        if Target.objects.filter(owner_unit=unit, title=title).exists() or proposer[code] is None:
+            continue
+        proposal = target_propose(
+            unit=unit,
+            user=proposer[code],
+            data=ProposalInput(
+                title=title,
+                measure=measure,
+                value=Decimal(value),
+                unit_label=unit_label,
+                numerator_label=num_label,
+                denominator_label=den_label,
+                first_year=years[0] if years else None,
+                last_year=years[1] if years else None,
+                serves=provincial[serves],
+                reason="Cụ thể hóa Nghị quyết gắn với nhiệm vụ chính trị của ngành (dữ liệu mẫu).",
+            ),
+        )
+        target = target_proposal_approve(proposal=proposal, user=office_user, comment="Thống nhất.")
+        summary.add("unit targets", 1)
+        created_targets.append((unit, target, draws))
+    entries = []
+    for unit, target, draws in created_targets:
+        reports = {
+            r.period.index: r
+            for r in ProgressReport.objects.filter(
+                unit=unit, status=Status.APPROVED, period__index__lte=len(periods) - 1
+            ).select_related("period")
+        }
+        for index, report in sorted(reports.items()):
+            if not target.reported_in(report.period.quarter, report.period.year):
+                continue
+            a, b = draws[2 * (index - 1)], draws[2 * (index - 1) + 1]
+            progress = index / (len(periods) - 1)
+            if target.is_count:
+                per_quarter = float(target.value) / len(periods)
+                entries.append(
+                    Entry(report=report, target=target, value=round(per_quarter * (0.6 + 0.8 * a)))
+                )
+            elif target.is_ratio:
+                denominator = 91 if unit.code == "buu-dien" else 300 + round(200 * a)
+                share = min(1.0, 0.35 + 0.6 * progress + 0.05 * b)
+                entries.append(
+                    Entry(
+                        report=report,
+                        target=target,
+                        numerator=round(denominator * share),
+                        denominator=denominator,
+                    )
+                )
+            else:
+                done = report.period.year > 2021 or (
+                    report.period.year == 2021 and report.period.quarter == 4
+                )
+                entries.append(
+                    Entry(
+                        report=report, target=target, done=done, done_on=date(2021, 11, 20) if done else None
+                    )
+                )
+    if entries:
+        bulk_create_with_history(
+            entries, Entry, batch_size=500, default_change_reason="Dữ liệu mẫu", default_user=office_user
+        )
+        summary.add("entries", len(entries))
+    code, title, measure, value, unit_label, serves, reason = PENDING_PROPOSAL
+    unit = Unit.objects.get(code=code)
+    if proposer[code] and not TargetProposal.objects.filter(unit=unit, title=title).exists():
+        target_propose(
+            unit=unit,
+            user=proposer[code],
+            data=ProposalInput(
+                title=title,
+                measure=measure,
+                value=Decimal(value),
+                unit_label=unit_label,
+                serves=provincial[serves],
+                reason=reason,
+            ),
+        )
+        summary.add("pending proposals", 1)
+
+
 # --- Logins -----------------------------------------------------------------------
 
 OFFICE_GROUP = "Văn phòng Đảng ủy khối"
@@ -745,6 +992,7 @@ def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSum
     _progress(targets, units, periods, quotas, members, office_user, summary)
     nam_tan_uyen = next(u for u in units if u.code == "kcn-nam-tan-uyen")
     _extension(nam_tan_uyen, periods[-1], office_user, today, summary)
-    if summary.created.get("reports"):
+    _unit_targets(congress, periods, office_user, summary)
+    if summary.created.get("reports") or summary.created.get("unit targets"):
         rollup_full(congress)  # dashboards read roll-ups; rebuilt only when reports were added
     return summary

@@ -199,7 +199,9 @@ def validate_report(
         if entry is None:
             continue
         if target.is_count:
-            if entry.value is not None and entry.value > people:
+            # The unit's size bounds the resolution's counts (new members, organisations founded);
+            # a unit's own targets may count what lies outside it (citizens served, files handled).
+            if entry.value is not None and entry.value > people and not target.is_unit_target:
                 errors.append(FieldError(target.pk, "value", too_many))
             parent = by_id.get(target.parent_id)
             parent_entry = inputs.get(target.parent_id) if parent else None
@@ -262,7 +264,7 @@ def validate_report(
                             % {"n": entry.numerator, "d": entry.denominator},
                         )
                     )
-                if entry.denominator > people:
+                if entry.denominator > people and not target.is_unit_target:
                     errors.append(FieldError(target.pk, "denominator", too_many))
         elif target.is_milestone:
             if entry.done_on is not None and not entry.done:
@@ -286,30 +288,41 @@ def missing_for_submission(targets: list[Target], inputs: dict[int, EntryInput])
 # --- Which targets a unit reports -----------------------------------------------------
 
 
+def unit_scope_targets(unit: Unit, congress) -> list[Target]:
+    """The resolution's targets, and the own targets of this unit and of the units above it."""
+    paths = [unit.path[: n * Unit.steplen] for n in range(1, unit.depth + 1)]
+    return list(
+        Target.objects.filter(resolution__congress=congress)
+        .filter(Q(owner_unit__isnull=True) | Q(owner_unit__path__in=paths))
+        .select_related("parent", "programme", "owner_unit", "serves")
+        .order_by("position", "code")
+    )
+
+
 def targets_for(unit: Unit, period: Period) -> list[Target]:
     """The targets a unit reports for a quarter, parents before their sub-counts.
 
     Ratios and milestones concern every unit. A count target concerns the units
     holding a quota of it, or every unit when it has no quotas at all; a
-    sub-count goes with its parent. Year-end targets appear in Q4 only.
+    sub-count goes with its parent. Year-end targets appear in Q4 only. A unit's
+    own targets (and those of the units above it) come after the resolution's,
+    within the years they cover.
     """
-    targets = list(
-        Target.objects.filter(resolution__congress=period.congress).select_related("parent", "programme")
-    )
+    targets = unit_scope_targets(unit, period.congress)
+    resolution_counts = [t for t in targets if t.is_count and not t.is_unit_target]
     with_quotas = set(
-        Allocation.objects.filter(target__in=targets).values_list("target_id", flat=True).distinct()
+        Allocation.objects.filter(target__in=resolution_counts).values_list("target_id", flat=True).distinct()
     )
     own_quotas = set(
-        Allocation.objects.filter(target__in=targets)
-        .filter(Q(unit=unit))
+        Allocation.objects.filter(target__in=resolution_counts, unit=unit)
         .values_list("target_id", flat=True)
         .distinct()
     )
     chosen = []
     for target in targets:
-        if not target.reported_in(period.quarter):
+        if not target.reported_in(period.quarter, period.year):
             continue
-        if target.is_count:
+        if target.is_count and not target.is_unit_target:
             if target.pk in with_quotas and target.pk not in own_quotas:
                 continue
             if target.parent_id and not any(t.pk == target.parent_id for t in chosen):

@@ -11,7 +11,7 @@ from targets.entries import (
     input_fields,
     parse_count,
 )
-from targets.models import Target
+from targets.models import Target, TargetProposal
 
 COUNT_MESSAGE = _(
     "Phải là số nguyên không âm: chỉ nhập chữ số, không dùng chữ, dấu trừ, dấu chấm hay dấu phẩy."
@@ -190,3 +190,92 @@ class AttachmentForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel đã điền (XLSX)"), error_messages=FILE_ERRORS)
+
+
+class TargetProposalForm(forms.Form):
+    """A unit's own target, as its secretary proposes it.
+
+    The rules are the service's (targets.services.proposal_errors), applied here
+    too so that each message sits under its field.
+    """
+
+    title = forms.CharField(
+        label=_("Chỉ tiêu"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Cần ghi nội dung chỉ tiêu.")},
+    )
+    measure = forms.ChoiceField(label=_("Loại chỉ tiêu"), choices=TargetProposal.MEASURES)
+    comparison = forms.ChoiceField(
+        label=_("So sánh"), choices=Target.Comparison.choices, initial=Target.Comparison.AT_LEAST
+    )
+    scope = forms.ChoiceField(label=_("Phạm vi"), choices=Target.Scope.choices, initial=Target.Scope.TERM)
+    value = forms.DecimalField(
+        label=_("Giá trị chỉ tiêu"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Số lượng (số nguyên), hoặc phần trăm 0–100 với chỉ tiêu tỷ lệ và yêu cầu."),
+        error_messages={
+            "invalid": _("Giá trị phải là một số, ví dụ 40 hoặc 90,5."),
+            "required": _("Cần nhập giá trị chỉ tiêu."),
+            "max_decimal_places": _("Giá trị chỉ có tối đa 2 chữ số thập phân."),
+        },
+    )
+    unit_label = forms.CharField(label=_("Đơn vị tính"), max_length=40, required=False)
+    numerator_label = forms.CharField(label=_("Tử số (với chỉ tiêu tỷ lệ)"), max_length=200, required=False)
+    denominator_label = forms.CharField(
+        label=_("Mẫu số (với chỉ tiêu tỷ lệ)"), max_length=200, required=False
+    )
+    first_year = forms.IntegerField(
+        label=_("Từ năm"),
+        required=False,
+        help_text=_("Để trống nếu chỉ tiêu áp dụng cả nhiệm kỳ."),
+        error_messages={"invalid": _("Năm phải là số có 4 chữ số, ví dụ 2023.")},
+    )
+    last_year = forms.IntegerField(
+        label=_("Đến năm"),
+        required=False,
+        error_messages={"invalid": _("Năm phải là số có 4 chữ số, ví dụ 2023.")},
+    )
+    serves = forms.ModelChoiceField(
+        label=_("Góp phần thực hiện chỉ tiêu cấp trên"),
+        queryset=Target.objects.none(),
+        required=False,
+        empty_label=_("(không gắn với chỉ tiêu cấp trên)"),
+        help_text=_("Chỉ để tham chiếu: không cộng vào số liệu của khối hay của tỉnh."),
+        error_messages={
+            "invalid_choice": _("Chỉ tiêu cấp trên không thuộc Nghị quyết của khối hoặc của tỉnh.")
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do, căn cứ"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, unit, higher: list[Target], target: Target | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.target = target
+        self.fields["serves"].queryset = Target.objects.filter(pk__in=[t.pk for t in higher])
+        self.fields["serves"].label_from_instance = lambda t: f"{t.code} · {t.short_title or t.title}"
+
+    def clean(self):
+        from targets.services import ProposalInput, proposal_errors
+
+        data = super().clean()
+        if self.errors:
+            return data
+        proposal = ProposalInput(**{name: data.get(name) for name in ProposalInput.__dataclass_fields__})
+        for field, message in proposal_errors(self.unit, proposal, target=self.target).items():
+            self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+class ProposalReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))])
+    review_comment = forms.CharField(
+        label=_("Ý kiến của Văn phòng"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

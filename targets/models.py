@@ -92,6 +92,30 @@ class Target(models.Model):
         help_text=_("Nhập số lượng theo 4 mức xếp loại; tử số là số hoàn thành tốt nhiệm vụ trở lên."),
     )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    owner_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("chỉ tiêu riêng của đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_targets",
+        help_text=_("Để trống với chỉ tiêu của Nghị quyết; có giá trị với chỉ tiêu đơn vị tự đề ra."),
+    )
+    serves = models.ForeignKey(
+        "self",
+        verbose_name=_("góp phần thực hiện chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="served_by",
+        help_text=_(
+            "Chỉ tiêu cấp trên (của khối hoặc của tỉnh) mà chỉ tiêu này góp phần; chỉ để tham chiếu, "
+            "không cộng vào số liệu cấp trên."
+        ),
+    )
+    first_year = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử chỉ tiêu"))
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -112,6 +136,12 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=Q(from_rating=False) | Q(measure="ratio"),
                 name="target_rating_is_ratio",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__isnull=True)
+                | Q(last_year__isnull=True)
+                | Q(last_year__gte=F("first_year")),
+                name="target_years_in_order",
             ),
         ]
 
@@ -134,8 +164,120 @@ class Target(models.Model):
     def is_percent(self) -> bool:
         return self.measure in (self.Measure.RATIO, self.Measure.MILESTONE)
 
-    def reported_in(self, quarter: int) -> bool:
+    def reported_in(self, quarter: int, year: int | None = None) -> bool:
+        if year is not None and not self.covers(year):
+            return False
         return self.reporting == self.Reporting.QUARTERLY or quarter == 4
+
+    def covers(self, year: int) -> bool:
+        """A unit target may cover only some years of the term."""
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+    @property
+    def is_unit_target(self) -> bool:
+        return self.owner_unit_id is not None
+
+
+class TargetProposal(models.Model):
+    """A unit's proposal of a target of its own, or of a change to one, for the bloc office to approve.
+
+    Approved, it becomes (or changes) a Target owned by the unit; the Target's
+    history keeps the earlier values. Approved targets are changed only through
+    a new proposal.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+
+    MEASURES = [(m, label) for m, label in Target.Measure.choices if m != Target.Measure.SUBCOUNT]
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="target_proposals"
+    )
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        help_text=_("Chỉ tiêu được đề xuất điều chỉnh; sau khi duyệt: chỉ tiêu đã tạo."),
+    )
+    title = models.CharField(_("chỉ tiêu"), max_length=500)
+    measure = models.CharField(_("loại chỉ tiêu"), max_length=12, choices=MEASURES)
+    comparison = models.CharField(
+        _("so sánh"), max_length=10, choices=Target.Comparison.choices, default=Target.Comparison.AT_LEAST
+    )
+    scope = models.CharField(
+        _("phạm vi"), max_length=8, choices=Target.Scope.choices, default=Target.Scope.TERM
+    )
+    value = models.DecimalField(_("giá trị chỉ tiêu"), max_digits=12, decimal_places=2)
+    unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    numerator_label = models.CharField(_("tử số"), max_length=200, blank=True)
+    denominator_label = models.CharField(_("mẫu số"), max_length=200, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    serves = models.ForeignKey(
+        Target,
+        verbose_name=_("góp phần thực hiện chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("lý do, căn cứ"), blank=True)
+    is_change = models.BooleanField(_("điều chỉnh chỉ tiêu đã có"), default=False)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề xuất"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("đề xuất lúc"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của khối"), blank=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử đề xuất"))
+
+    class Meta:
+        verbose_name = _("đề xuất chỉ tiêu của đơn vị")
+        verbose_name_plural = _("đề xuất chỉ tiêu của đơn vị")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="proposal_value_not_negative",
+                violation_error_message=_("Giá trị chỉ tiêu không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure__in=["ratio", "milestone"]) | Q(value__lte=100),
+                name="proposal_percent_at_most_100",
+                violation_error_message=_("Chỉ tiêu tỷ lệ phải từ 0 đến 100%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__isnull=True)
+                | Q(last_year__isnull=True)
+                | Q(last_year__gte=F("first_year")),
+                name="proposal_years_in_order",
+                violation_error_message=_("Năm kết thúc không được trước năm bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code} · {self.title}"
 
 
 class Allocation(models.Model):

@@ -68,6 +68,8 @@ def _own_select(tree: str) -> str:
         JOIN {PERIOD} p ON p.id = r.period_id AND p.congress_id = %(congress)s
         JOIN {tree} t ON t.id = r.unit_id
         JOIN {TARGET} tg ON tg.id = e.target_id
+            -- a unit's own target adds up within its subtree only: a leaf owner's figures stay its own
+            AND NOT (tg.owner_unit_id IS NOT NULL AND tg.owner_unit_id = r.unit_id AND t.has_children = 0)
     """
     return f"""
         SELECT owner, target_id, idx,
@@ -136,7 +138,10 @@ def _level_select(level: str, tree: str, own: str, rows: str) -> str:
             FROM {rows} r
             JOIN {tree} t ON t.id = r.unit_id
             JOIN {PERIOD} cp ON cp.id = r.period_id AND cp.congress_id = %(congress)s
+            JOIN {TARGET} ct ON ct.id = r.target_id
             WHERE t.parent_id IN ({level}) AND cp."index" >= %(from_idx)s
+              -- ...and never climbs above the unit that owns it
+              AND (ct.owner_unit_id IS NULL OR ct.owner_unit_id <> r.unit_id)
         ) g
         JOIN {PERIOD} p ON p.congress_id = %(congress)s AND p."index" = g.idx
         WHERE g.idx >= %(from_idx)s

@@ -13,27 +13,48 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import Resolution
-from targets.entries import EntryInput, FieldError, people_of, targets_for, validate_report
-from targets.forms import AttachmentForm, ReopenForm, ReportForm, ReviewForm, UploadForm
+from targets.entries import (
+    EntryInput,
+    FieldError,
+    people_of,
+    targets_for,
+    unit_scope_targets,
+    validate_report,
+)
+from targets.forms import (
+    AttachmentForm,
+    ProposalReviewForm,
+    ReopenForm,
+    ReportForm,
+    ReviewForm,
+    TargetProposalForm,
+    UploadForm,
+)
 from targets.history import report_timeline
-from targets.models import Allocation, Attachment, Entry, Period, ProgressReport, Target
+from targets.models import Allocation, Attachment, Entry, Period, ProgressReport, Target, TargetProposal
 from targets.periods import period_for
 from targets.queues import grid_counts, my_reports, review_queue, status_grid, term_periods
 from targets.services import (
+    ProposalInput,
+    ProposalRefused,
     ReportConflict,
     ReportRefused,
     attachment_add,
     attachment_remove,
     changes_between,
+    higher_targets,
     report_approve,
     report_reopen,
     report_return,
     report_save,
     report_submit,
+    target_proposal_approve,
+    target_proposal_return,
+    target_propose,
 )
 from targets.workflow import Step, steps_for, window_for
 from targets.xlsx import SheetRefused, build_template, read_template
-from units.access import Action, can, home_units, is_bloc_office, roles, unit_or_404
+from units.access import Action, can, home_units, is_bloc_office, roles, unit_or_404, units_for
 from units.models import Unit
 
 Status = ProgressReport.Status
@@ -55,7 +76,12 @@ def _current_resolution(user) -> Resolution | None:
         .select_related("congress__parent__parent", "congress__unit")
         .prefetch_related(
             "programmes",
-            Prefetch("targets", queryset=Target.objects.select_related("programme", "parent")),
+            Prefetch(
+                "targets",
+                queryset=Target.objects.filter(owner_unit__isnull=True).select_related(
+                    "programme", "parent", "serves"
+                ),
+            ),
         )
         .order_by("-congress__unit__depth", "-congress__held_from")
         .first()
@@ -100,10 +126,40 @@ def home(request):
 
 
 def resolution(request):
+    """The resolution, and the chain of its targets: province → bloc → units (for any target)."""
     resolution = _current_resolution(request.user)
     if resolution is None:
         raise Http404("no resolution")
-    return render(request, "targets/resolution.html", _resolution_context(resolution))
+    context = _resolution_context(resolution)
+    higher_congresses = [c.pk for c in resolution.congress.chain()[1:]]
+    higher = list(
+        Target.objects.filter(resolution__congress__in=higher_congresses, owner_unit__isnull=True)
+        .select_related("resolution__congress")
+        .order_by("code")
+    )
+    bloc_targets = [t for _p, rows in context["by_programme"] for t in rows]
+    unit_targets = list(
+        Target.objects.filter(owner_unit__in=units_for(request.user, Action.VIEW), resolution=resolution)
+        .select_related("owner_unit")
+        .order_by("owner_unit__path", "position")
+    )
+    chain = []
+    for top in higher:
+        serving = [t for t in bloc_targets if t.serves_id == top.pk]
+        chain.append(
+            {
+                "target": top,
+                "bloc": [(t, [u for u in unit_targets if u.serves_id == t.pk]) for t in serving],
+                "units": [u for u in unit_targets if u.serves_id == top.pk],
+            }
+        )
+    loose = [
+        (t, [u for u in unit_targets if u.serves_id == t.pk])
+        for t in bloc_targets
+        if t.serves_id is None and any(u.serves_id == t.pk for u in unit_targets)
+    ]
+    context.update({"chain": chain, "loose_chain": loose})
+    return render(request, "targets/resolution.html", context)
 
 
 # --- Report lists ----------------------------------------------------------------------
@@ -583,9 +639,199 @@ def dashboard_export(request, code=None):
     as_of = _as_of(request, unit)
     congress = congress_for(unit)
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
-    targets = list(Target.objects.filter(resolution__congress=congress).select_related("programme", "parent"))
-    sheets = lines_by_quarter(unit, targets, periods, as_of, congress.unit_id)
+    sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
     content = build_dashboard_export(unit=unit, sheets=sheets)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
     return response
+
+
+# --- Units' own targets ----------------------------------------------------------------------------
+
+
+def _latest_period(congress) -> Period | None:
+    return (
+        Period.objects.filter(congress=congress, starts_on__lte=timezone.localdate())
+        .order_by("-index")
+        .first()
+        or Period.objects.filter(congress=congress).order_by("index").first()
+    )
+
+
+def _proposal_input(form) -> ProposalInput:
+    data = form.cleaned_data
+    return ProposalInput(**{name: data.get(name) for name in ProposalInput.__dataclass_fields__})
+
+
+def unit_targets(request, code):
+    """A unit's own targets: what it set, how they stand, what it proposed; the form to propose one."""
+    from targets.dashboard import own_target_states
+    from targets.periods import congress_for
+
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    congress = congress_for(unit)
+    if congress is None:
+        raise Http404("no term")
+    own = list(
+        Target.objects.filter(owner_unit=unit).select_related("serves", "owner_unit").order_by("position")
+    )
+    change = None
+    change_id = request.POST.get("change") or request.GET.get("change")
+    if change_id:
+        change = next((t for t in own if str(t.pk) == str(change_id)), None)
+        if change is None:
+            raise Http404("not a target of this unit")
+    higher = higher_targets(unit)
+    may_propose = can(request.user, unit, Action.ENTER)
+    if request.method == "POST":
+        unit_or_404(request.user, code, Action.ENTER)
+        form = TargetProposalForm(request.POST, unit=unit, higher=higher, target=change)
+        if form.is_valid():
+            try:
+                target_propose(unit=unit, user=request.user, data=_proposal_input(form), target=change)
+            except ProposalRefused as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Đã gửi đề xuất chỉ tiêu tới Văn phòng Đảng ủy khối."))
+                return redirect("targets:unit_targets", code=unit.code)
+    else:
+        initial = {}
+        if change is not None:
+            initial = {
+                name: getattr(change, name)
+                for name in ProposalInput.__dataclass_fields__
+                if hasattr(change, name)
+            }
+            initial["serves"] = change.serves_id
+        form = TargetProposalForm(initial=initial, unit=unit, higher=higher, target=change)
+    as_of = _latest_period(congress)
+    periods = list(Period.objects.filter(congress=congress).order_by("index"))
+    states = own_target_states(own, as_of, periods) if as_of and own else {}
+    proposals = list(unit.target_proposals.select_related("target", "serves", "proposed_by", "reviewed_by"))
+    return render(
+        request,
+        "targets/unit_targets.html",
+        {
+            "unit": unit,
+            "own": [(t, states.get(t.pk)) for t in own],
+            "as_of": as_of,
+            "proposals": proposals,
+            "form": form,
+            "change": change,
+            "may_propose": may_propose,
+            "may_review": can(request.user, unit, Action.REVIEW),
+            "ancestors": [a for a in Unit.objects.get_ancestors(unit) if can(request.user, a)]
+            if unit.depth > 1
+            else [],
+        },
+    )
+
+
+def proposal_detail(request, code, pk):
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    proposal = get_object_or_404(
+        TargetProposal.objects.select_related("target", "serves", "proposed_by", "reviewed_by"),
+        pk=pk,
+        unit=unit,
+    )
+    form = ProposalReviewForm()
+    if request.method == "POST":
+        unit_or_404(request.user, code, Action.REVIEW)
+        form = ProposalReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    target = target_proposal_approve(
+                        proposal=proposal, user=request.user, comment=form.cleaned_data["review_comment"]
+                    )
+                    messages.success(
+                        request,
+                        _("Đã duyệt chỉ tiêu %(code)s của %(unit)s.")
+                        % {"code": target.code, "unit": unit.display_name},
+                    )
+                else:
+                    target_proposal_return(
+                        proposal=proposal, user=request.user, comment=form.cleaned_data["review_comment"]
+                    )
+                    messages.success(
+                        request, _("Đã trả lại đề xuất cho %(unit)s.") % {"unit": unit.display_name}
+                    )
+                return redirect("targets:proposal", code=unit.code, pk=proposal.pk)
+            except ProposalRefused as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+    history = (
+        list(proposal.target.history.select_related("history_user").order_by("-history_date"))
+        if proposal.target
+        else []
+    )
+    return render(
+        request,
+        "targets/proposal_detail.html",
+        {
+            "unit": unit,
+            "proposal": proposal,
+            "form": form,
+            "may_review": can(request.user, unit, Action.REVIEW)
+            and proposal.status == TargetProposal.Status.PENDING,
+            "target_history": history,
+        },
+    )
+
+
+def unit_targets_overview(request):
+    """The bloc's view of units' own targets: who set how many, how they stand, what serves what."""
+    from targets.dashboard import own_target_states
+    from targets.periods import congress_for
+
+    tops = home_units(request.user, Action.VIEW)
+    if not tops:
+        raise Http404("no unit")
+    congress = congress_for(tops[0])
+    visible = units_for(request.user, Action.VIEW)
+    targets = list(
+        Target.objects.filter(owner_unit__in=visible)
+        .select_related("owner_unit", "serves")
+        .order_by("owner_unit__path", "position")
+    )
+    serves = None
+    serves_id = request.GET.get("serves")
+    if serves_id:
+        serves = Target.objects.filter(
+            pk=serves_id if serves_id.isdigit() else -1, owner_unit__isnull=True
+        ).first()
+        if serves is None:
+            raise Http404("no such target")
+        targets = [t for t in targets if t.serves_id == serves.pk]
+    as_of = _latest_period(congress) if congress else None
+    periods = list(Period.objects.filter(congress=congress).order_by("index")) if congress else []
+    states = own_target_states(targets, as_of, periods) if as_of and targets else {}
+    by_unit: dict[int, dict] = {}
+    for target in targets:
+        row = by_unit.setdefault(
+            target.owner_unit_id, {"unit": target.owner_unit, "targets": [], "counts": {}}
+        )
+        state = states.get(target.pk)
+        row["targets"].append((target, state))
+        if state:
+            row["counts"][state.state] = row["counts"].get(state.state, 0) + 1
+    pending = list(
+        TargetProposal.objects.filter(
+            unit__in=units_for(request.user, Action.REVIEW), status=TargetProposal.Status.PENDING
+        )
+        .select_related("unit", "proposed_by", "serves")
+        .order_by("proposed_at")
+    )
+    higher = list(Target.objects.filter(served_by__owner_unit__in=visible).distinct().order_by("code"))
+    return render(
+        request,
+        "targets/unit_targets_overview.html",
+        {
+            "rows": list(by_unit.values()),
+            "pending": pending,
+            "serves": serves,
+            "higher": higher,
+            "as_of": as_of,
+        },
+    )

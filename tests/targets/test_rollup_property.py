@@ -9,7 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targets.entries import EntryInput
+from targets.entries import EntryInput, targets_for
 from targets.models import Period, ProgressReport, Rollup, Target
 from targets.periods import periods_ensure
 from targets.rollup import rollup_full, rollup_incremental
@@ -67,6 +67,25 @@ def build_world():
     Target.objects.create(
         resolution=resolution, code="M", title="m", measure="milestone", value=Decimal(100), position=4
     )
+    # Units' own targets: one owned by a unit with cells (fed by them), one by a leaf.
+    Target.objects.create(
+        resolution=resolution,
+        code="UA",
+        title="ua",
+        measure="flow",
+        value=Decimal(10),
+        owner_unit=units["a"],
+        position=5,
+    )
+    Target.objects.create(
+        resolution=resolution,
+        code="UB",
+        title="ub",
+        measure="ratio",
+        value=Decimal(80),
+        owner_unit=units["b"],
+        position=6,
+    )
     periods_ensure(congress)
     Period.objects.filter(congress=congress).update(deadline=date.today() + timedelta(days=365))
     office, clerk = UserFactory(username="pt-office"), UserFactory(username="pt-clerk")
@@ -82,14 +101,17 @@ def build_world():
 
 
 def inputs_for(unit, period, values):
+    """Figures for every target the unit reports that quarter (its own targets included)."""
     flow, sub, num, den, done = values
-    targets = {t.code: t for t in Target.objects.filter(resolution__congress=period.congress)}
-    return {
-        targets["F"].pk: EntryInput(value=flow),
-        targets["S"].pk: EntryInput(value=min(sub, flow)),
-        targets["Q"].pk: EntryInput(numerator=min(num, den), denominator=den),
-        targets["M"].pk: EntryInput(done=done, done_on=period.ends_on if done else None),
-    }
+    out = {}
+    for target in targets_for(unit, period):
+        if target.is_count:
+            out[target.pk] = EntryInput(value=min(sub, flow) if target.parent_id else flow)
+        elif target.is_ratio:
+            out[target.pk] = EntryInput(numerator=min(num, den), denominator=den)
+        else:
+            out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None)
+    return out
 
 
 figures = st.tuples(
@@ -162,6 +184,9 @@ def test_incremental_roll_ups_always_equal_a_full_rebuild(ops):
             incremental = rows(congress)
             rollup_full(congress)
             assert rows(congress) == incremental
+            # A unit's own target never climbs above the unit that owns it.
+            owned = Rollup.objects.filter(period__congress=congress, target__owner_unit__isnull=False)
+            assert not owned.exclude(unit=units["a"]).exists()
             raise Rollback
     except Rollback:
         pass
