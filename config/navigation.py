@@ -21,19 +21,32 @@ def menu_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     held = roles(user)
-    items: list[NavItem] = []
-    if Role.BLOC_OFFICE in held or user.is_superuser:
-        items.append(NavItem(_("Duyệt báo cáo"), reverse("targets:reports")))
-    if held & {Role.BLOC_OFFICE, Role.STANDING_COMMITTEE} or user.is_superuser:
-        items.append(NavItem(_("Tổng quan khối"), reverse("targets:dashboard")))
-        items.append(NavItem(_("Đơn vị"), reverse("units:tree")))
-        items.append(NavItem(_("Chỉ tiêu đơn vị"), reverse("targets:unit_targets_overview")))
-    elif held & {Role.UNIT_SECRETARY, Role.UNIT_CLERK}:
-        items.append(NavItem(_("Báo cáo quý"), reverse("targets:reports")))
+    office = Role.BLOC_OFFICE in held or user.is_superuser
+    if office:
+        items = [
+            NavItem(_("Duyệt báo cáo"), reverse("targets:reports")),
+            NavItem(_("Tổng quan khối"), reverse("targets:dashboard")),
+            NavItem(_("Đơn vị"), reverse("units:tree")),
+            NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")),
+            NavItem(_("Kế hoạch"), reverse("resolutions:plans")),
+            NavItem(_("Báo cáo tổng hợp"), reverse("targets:summary_index")),
+        ]
+    elif Role.STANDING_COMMITTEE in held:
+        items = [
+            NavItem(_("Tổng quan khối"), reverse("targets:dashboard")),
+            NavItem(_("Đơn vị"), reverse("units:tree")),
+            NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")),
+            NavItem(_("Báo cáo tổng hợp"), reverse("targets:summary_index")),
+        ]
+    else:
+        items = [NavItem(_("Báo cáo quý"), reverse("targets:reports"))]
         for unit in home_units(user, Action.ENTER)[:1]:
-            items.append(NavItem(_("Tổng quan đơn vị"), reverse("targets:dashboard_unit", args=[unit.code])))
-            items.append(NavItem(_("Chỉ tiêu riêng"), reverse("targets:unit_targets", args=[unit.code])))
-    items.append(NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")))
+            items += [
+                NavItem(_("Tổng quan đơn vị"), reverse("targets:dashboard_unit", args=[unit.code])),
+                NavItem(_("Chỉ tiêu riêng"), reverse("targets:unit_targets", args=[unit.code])),
+                NavItem(_("Kế hoạch"), reverse("resolutions:plan_unit", args=[unit.code])),
+                NavItem(_("Học tập nghị quyết"), reverse("resolutions:study_unit", args=[unit.code])),
+            ]
     if user.is_staff:
         items.append(NavItem(_("Quản trị"), reverse("admin:index")))
     return items

@@ -201,6 +201,13 @@ EXCELLENT_CAP_PERCENT = env_int("EXCELLENT_CAP_PERCENT", 20, minimum=0)
 # Reminder e-mails to units that have not sent their report: days before / after the deadline.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3, minimum=0)
 REMINDER_DAYS_AFTER = env_int("REMINDER_DAYS_AFTER", 2, minimum=0)
+# Implementation plans are due this many days after the congress closes; plan files up to PLAN_MAX_MB.
+PLAN_DEADLINE_DAYS = env_int("PLAN_DEADLINE_DAYS", 60, minimum=0)
+PLAN_MAX_MB = env_int("PLAN_MAX_MB", 20, minimum=1)
+# Party documents (Hướng dẫn 36-HD/VPTW): page margins in mm (top, bottom, left, right) and the
+# place on the date line. The margins come from a bloc's handbook; the guideline's own clause is unverified.
+DOC_MARGINS_MM = env_list("DOC_MARGINS_MM", ["25", "25", "35", "15"])
+DOC_PLACE = env_str("DOC_PLACE", "Thủ Dầu Một")
 # Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
 
@@ -211,3 +218,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+try:
+    DOC_MARGINS_MM = [float(v) for v in DOC_MARGINS_MM]
+except ValueError:
+    raise ImproperlyConfigured("DOC_MARGINS_MM must be four numbers in mm: top,bottom,left,right") from None
+if len(DOC_MARGINS_MM) != 4 or not all(5 <= v <= 60 for v in DOC_MARGINS_MM):
+    raise ImproperlyConfigured(
+        "DOC_MARGINS_MM must be four numbers between 5 and 60 (mm): top,bottom,left,right"
+    )

@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("", include("targets.urls")),
+    path("", include("resolutions.urls")),
 ]

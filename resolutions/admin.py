@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from resolutions.models import ActionProgramme, Congress, Resolution
+from resolutions.models import ActionProgramme, Congress, PlanDocument, Resolution, StudySession
 
 
 @admin.register(Congress)
@@ -36,3 +36,22 @@ class ActionProgrammeAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "resolution"]
     search_fields = ["title"]
     list_filter = ["resolution"]
+
+
+@admin.register(PlanDocument)
+class PlanDocumentAdmin(admin.ModelAdmin):
+    list_display = ["unit", "number", "issued_on", "signer", "registered_at"]
+    list_filter = ["resolution"]
+    search_fields = ["unit__name", "unit__code", "number", "signer"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(StudySession)
+class StudySessionAdmin(admin.ModelAdmin):
+    list_display = ["unit", "held_on", "form", "attending", "first_time", "members", "non_members"]
+    list_filter = ["form", "resolution"]
+    search_fields = ["unit__name", "unit__code"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    date_hierarchy = "held_on"

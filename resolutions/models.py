@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from config.formatting import roman
 from units.models import Unit
@@ -141,3 +142,95 @@ class ActionProgramme(models.Model):
             "number": self.number,
             "title": self.title,
         }
+
+
+def plan_path(instance: "PlanDocument", filename: str) -> str:
+    import uuid
+
+    return f"plans/{instance.resolution_id}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class PlanDocument(models.Model):
+    """The implementation plan (Kế hoạch, ký hiệu KH) a unit issued to carry out the resolution."""
+
+    NUMBER_PATTERN = r"^\d{1,4}-KH/[A-ZĐ][A-ZĐ0-9]{0,9}$"  # "09-KH/ĐU", "15-KH/ĐUK", "03-KH/CB"
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="plans")
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("nghị quyết"), on_delete=models.CASCADE, related_name="plans"
+    )
+    number = models.CharField(_("số và ký hiệu"), max_length=30)
+    issued_on = models.DateField(_("ngày ban hành"))
+    signer = models.CharField(_("người ký"), max_length=200)
+    file = models.FileField(_("tệp kế hoạch"), upload_to=plan_path)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    kind = models.CharField(_("loại tệp"), max_length=8)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    registered_by = models.ForeignKey(
+        "auth.User", verbose_name=_("người đăng ký"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("đăng ký lúc"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử kế hoạch"))
+
+    class Meta:
+        verbose_name = _("kế hoạch thực hiện nghị quyết")
+        verbose_name_plural = _("kế hoạch thực hiện nghị quyết")
+        ordering = ["unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "resolution"], name="plan_one_per_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.unit}"
+
+
+class StudySession(models.Model):
+    """A session where a unit studied the resolution (học tập, quán triệt).
+
+    `first_time` counts the attending members who had not studied this
+    resolution before, so that Σ first_time / members is the share of members
+    who have studied it at least once.
+    """
+
+    class Form(models.TextChoices):
+        CONFERENCE = "conference", _("Hội nghị")
+        ONLINE = "online", _("Trực tuyến")
+        CELL_MEETING = "cell_meeting", _("Sinh hoạt chi bộ")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("nghị quyết"), on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    held_on = models.DateField(_("ngày tổ chức"))
+    form = models.CharField(_("hình thức"), max_length=14, choices=Form.choices)
+    attending = models.PositiveIntegerField(_("số đảng viên tham dự"))
+    first_time = models.PositiveIntegerField(_("trong đó học tập lần đầu"))
+    members = models.PositiveIntegerField(_("số đảng viên của đơn vị"))
+    non_members = models.PositiveIntegerField(_("quần chúng, người lao động được phổ biến"), default=0)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        "auth.User", verbose_name=_("người ghi"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("buổi học tập, quán triệt")
+        verbose_name_plural = _("buổi học tập, quán triệt")
+        ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_time__lte=F("attending")),
+                name="study_first_time_within_attending",
+                violation_error_message=_("Số học tập lần đầu không được lớn hơn số tham dự."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attending__lte=F("members")),
+                name="study_attending_within_members",
+                violation_error_message=_("Số tham dự không được lớn hơn số đảng viên của đơn vị."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code} · {self.held_on:%d/%m/%Y}"

@@ -3,7 +3,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from resolutions.admin import ProgrammeInline, ResolutionAdmin
 from resolutions.models import Resolution
-from targets.models import Allocation, DeadlineExtension, Entry, Period, ProgressReport, Target
+from targets.models import (
+    Allocation,
+    Attachment,
+    DeadlineExtension,
+    Entry,
+    Period,
+    ProgressReport,
+    ReminderSent,
+    Target,
+    TargetProposal,
+)
 
 
 class TargetInline(admin.TabularInline):
@@ -37,9 +47,26 @@ admin.site.register(Resolution, ResolutionWithTargetsAdmin)
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "measure", "comparison", "scope", "value", "unit_label", "resolution"]
-    list_filter = ["resolution", "measure", "scope", "reporting", "programme"]
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "title",
+        "measure",
+        "comparison",
+        "scope",
+        "value",
+        "unit_label",
+        "owner_unit",
+        "resolution",
+    ]
+    list_filter = [
+        "resolution",
+        "measure",
+        "scope",
+        "reporting",
+        "programme",
+        ("owner_unit", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["code", "title", "short_title"]
     list_select_related = ["resolution"]
     autocomplete_fields = ["parent", "programme"]
@@ -93,3 +120,34 @@ class DeadlineExtensionAdmin(SimpleHistoryAdmin):
     list_filter = ["period"]
     search_fields = ["unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(TargetProposal)
+class TargetProposalAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "title", "measure", "value", "status", "proposed_at", "reviewed_at"]
+    list_filter = ["status", "measure"]
+    search_fields = ["unit__name", "unit__code", "title"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "target", "serves"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "report", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "report__unit__name"]
+    raw_id_fields = ["report"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """Read-only: the daily job writes these so that no reminder goes out twice."""
+
+    list_display = ["unit", "period", "kind", "recipients", "sent_at"]
+    list_filter = ["kind", "period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

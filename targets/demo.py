@@ -359,6 +359,8 @@ def _resolution(congress: Congress, summary: DemoSummary) -> tuple[Resolution, d
                 from_rating=from_rating,
                 parent=targets[parent_code] if parent_code else None,
                 position=position,
+                # The study sessions units record propose their figure for the study target.
+                fed_by_study=code == "CT01",
             ),
         )
         summary.add("targets", made)
@@ -936,6 +938,99 @@ def _unit_targets(bloc_congress: Congress, periods: list[Period], office_user, s
         summary.add("pending proposals", 1)
 
 
+# --- Plans and study sessions ----------------------------------------------------------------------
+
+PLAN_SIGNERS = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em"]
+NO_PLAN = {"buu-dien"}  # buudien can show registering a plan
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A one-page PDF saying it stands in for a real plan (ASCII text: the demo needs no font)."""
+    text = title.encode("ascii", "replace")
+    stream = b"BT /F1 14 Tf 60 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def _plans_and_study(
+    resolution: Resolution, units: list[Unit], members: dict[int, int], office_user, summary: DemoSummary
+) -> None:
+    """Most units issued their plan (some late, some not yet) and studied the resolution in 2020."""
+    from django.core.files.base import ContentFile
+
+    from resolutions.models import PlanDocument, StudySession
+
+    rng = random.Random(SEED + 5)
+    congress = resolution.congress
+    have_plan = set(PlanDocument.objects.filter(resolution=resolution).values_list("unit_id", flat=True))
+    have_sessions = set(StudySession.objects.filter(resolution=resolution).values_list("unit_id", flat=True))
+    new_sessions = []
+    for number, unit in enumerate(units, start=1):
+        issued = rng.random() < 0.82 and unit.code not in NO_PLAN
+        late = rng.random() < 0.15
+        day = congress.held_to + timedelta(days=rng.randint(70, 110) if late else rng.randint(12, 55))
+        signer = rng.choice(PLAN_SIGNERS)
+        coverage = 1.0 if unit.code == "kcn-nam-tan-uyen" else rng.uniform(0.86, 1.0)
+        studied_any = rng.random() < 0.95 or unit.code == "kcn-nam-tan-uyen"
+        early_share, day1, day2 = rng.uniform(0.7, 0.9), rng.randint(3, 28), rng.randint(1, 28)
+        extra1, extra2, reached = rng.random(), rng.random(), rng.random()
+        if issued and unit.pk not in have_plan:
+            plan = PlanDocument(
+                unit=unit,
+                resolution=resolution,
+                number=f"{number:02d}-KH/ĐU",
+                issued_on=day,
+                signer=signer,
+                kind="pdf",
+                file_name=f"ke-hoach-{unit.code}.pdf",
+                registered_by=office_user,
+            )
+            content = _demo_pdf(f"Ke hoach trien khai Nghi quyet - {unit.code} (du lieu mau)")
+            plan.size = len(content)
+            plan.file.save(plan.file_name, ContentFile(content), save=False)
+            plan.save()
+            summary.add("plans", 1)
+        if studied_any and unit.pk not in have_sessions:
+            total = members[unit.pk]
+            first = round(total * coverage)
+            early = round(first * early_share)
+            for held_on, form, first_time, extra in (
+                (date(2020, 8, day1), StudySession.Form.CONFERENCE, early, extra1),
+                (date(2020, 10, day2), StudySession.Form.CELL_MEETING, first - early, extra2),
+            ):
+                new_sessions.append(
+                    StudySession(
+                        unit=unit,
+                        resolution=resolution,
+                        held_on=held_on,
+                        form=form,
+                        members=total,
+                        attending=min(total, first_time + round(extra * total / 10)),
+                        first_time=first_time,
+                        non_members=round(reached * total * 3),
+                        note="Dữ liệu mẫu",
+                        recorded_by=office_user,
+                    )
+                )
+    StudySession.objects.bulk_create(new_sessions)
+    summary.add("study sessions", len(new_sessions))
+
+
 # --- Logins -----------------------------------------------------------------------
 
 OFFICE_GROUP = "Văn phòng Đảng ủy khối"
@@ -993,6 +1088,7 @@ def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSum
     nam_tan_uyen = next(u for u in units if u.code == "kcn-nam-tan-uyen")
     _extension(nam_tan_uyen, periods[-1], office_user, today, summary)
     _unit_targets(congress, periods, office_user, summary)
+    _plans_and_study(congress.resolution, units, members, office_user, summary)
     if summary.created.get("reports") or summary.created.get("unit targets"):
         rollup_full(congress)  # dashboards read roll-ups; rebuilt only when reports were added
     return summary

@@ -174,12 +174,27 @@ def people_of(unit: Unit) -> int:
     return max(totals["members"] or 0, totals["workforce"] or 0)
 
 
+def study_proposals(unit: Unit, period: Period, targets: list[Target]) -> dict[int, tuple[int, int]]:
+    """For the study target: members who studied at least once / members, from the sessions recorded
+    up to the end of the quarter (resolutions.tracking). Nothing is proposed before any session."""
+    from resolutions.tracking import study_coverage
+
+    fed = [t for t in targets if t.fed_by_study]
+    if not fed:
+        return {}
+    coverage = study_coverage(unit, period.congress, until=period.ends_on)
+    if not coverage.sessions:
+        return {}
+    return {t.pk: (coverage.studied, coverage.members) for t in fed}
+
+
 def validate_report(
     *,
     targets: list[Target],
     inputs: dict[int, EntryInput],
     people: int,
     period: Period,
+    proposals: dict[int, tuple[int, int]] | None = None,
 ) -> list[FieldError]:
     """Every rule a report's figures must obey, on plain values.
 
@@ -187,7 +202,8 @@ def validate_report(
     - a sub-count is never more than its parent count in the same report;
     - numerator ≤ denominator, and a denominator above zero;
     - "hoàn thành xuất sắc" at most EXCELLENT_CAP_PERCENT of "hoàn thành tốt";
-    - a milestone met has a date inside the quarter's year or before it, never in the future.
+    - a milestone met has a date inside the quarter's year or before it, never in the future;
+    - the study target may differ from what the study sessions propose only with a note.
     """
     errors: list[FieldError] = []
     by_id = {t.pk: t for t in targets}
@@ -266,6 +282,18 @@ def validate_report(
                     )
                 if entry.denominator > people and not target.is_unit_target:
                     errors.append(FieldError(target.pk, "denominator", too_many))
+                proposed = (proposals or {}).get(target.pk)
+                if proposed and (entry.numerator, entry.denominator) != proposed and not entry.note:
+                    errors.append(
+                        FieldError(
+                            target.pk,
+                            "note",
+                            _(
+                                "khác số đề xuất từ các buổi học tập (%(n)s/%(d)s): cần ghi chú lý do điều chỉnh"
+                            )
+                            % {"n": proposed[0], "d": proposed[1]},
+                        )
+                    )
         elif target.is_milestone:
             if entry.done_on is not None and not entry.done:
                 errors.append(FieldError(target.pk, "done_on", _("chỉ nhập ngày khi đã đạt")))

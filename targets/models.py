@@ -115,6 +115,11 @@ class Target(models.Model):
     )
     first_year = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    fed_by_study = models.BooleanField(
+        _("lấy từ các buổi học tập, quán triệt"),
+        default=False,
+        help_text=_("Tỷ lệ đề xuất = số đảng viên đã học tập ít nhất một lần / số đảng viên."),
+    )
     history = HistoricalRecords(verbose_name=_("lịch sử chỉ tiêu"))
 
     class Meta:

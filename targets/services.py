@@ -21,6 +21,7 @@ from targets.entries import (
     input_fields,
     missing_for_submission,
     people_of,
+    study_proposals,
     targets_for,
     validate_report,
 )
@@ -184,7 +185,13 @@ def report_save(
         raise ReportRefused(_("Báo cáo đã thay đổi; hãy tải lại trang."))
     by_id = {t.pk: t for t in targets}
     inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
-    errors = validate_report(targets=targets, inputs=inputs, people=people_of(unit), period=period)
+    errors = validate_report(
+        targets=targets,
+        inputs=inputs,
+        people=people_of(unit),
+        period=period,
+        proposals=study_proposals(unit, period, targets),
+    )
     if errors:
         raise ReportRefused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
 

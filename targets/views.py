@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import Resolution
+from resolutions.tracking import study_by_child, study_coverage
 from targets.entries import (
     EntryInput,
     FieldError,
     people_of,
+    study_proposals,
     targets_for,
     unit_scope_targets,
     validate_report,
@@ -58,6 +60,7 @@ from units.access import Action, can, home_units, is_bloc_office, roles, unit_or
 from units.models import Unit
 
 Status = ProgressReport.Status
+STUDY_ROWS = 15  # the dashboard lists the units least advanced in study; the study page lists all
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -212,6 +215,17 @@ def _stored(report: ProgressReport | None) -> dict[int, EntryInput]:
     return {e.target_id: EntryInput.from_entry(e) for e in report.entries.all()} if report else {}
 
 
+def _with_proposals(
+    stored: dict[int, EntryInput], proposals: dict, targets: list[Target]
+) -> dict[int, EntryInput]:
+    """The study target is proposed from the study sessions until the clerk has entered it."""
+    by_id = {t.pk: t for t in targets}
+    for target_id, (studied, members) in proposals.items():
+        if not stored.get(target_id, EntryInput()).is_filled(by_id[target_id]):
+            stored[target_id] = EntryInput(numerator=studied, denominator=members)
+    return stored
+
+
 def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
     """The figures a clerk needs beside the inputs: quota, total so far, last quarter."""
     quotas = dict(
@@ -247,6 +261,7 @@ def report_detail(request, code, period):
     targets = targets_for(unit, period)
     window = window_for(unit, period)
     steps = steps_for(request.user, unit, report, window)
+    proposals = study_proposals(unit, period, targets)
     conflict = None
     refusal = None
 
@@ -293,8 +308,9 @@ def report_detail(request, code, period):
         report = _report(unit, period)
         steps = steps_for(request.user, unit, report, window)
     else:
+        stored = _with_proposals(_stored(report), proposals, targets)
         form = ReportForm(
-            initial=ReportForm.initial_for(_stored(report), targets, report.version if report else 0),
+            initial=ReportForm.initial_for(stored, targets, report.version if report else 0),
             targets=targets,
             read_only=Step.EDIT not in steps,
         )
@@ -321,6 +337,7 @@ def report_detail(request, code, period):
         if unit.depth > 1
         else [],
         "evidence_max_mb": settings.EVIDENCE_MAX_MB,
+        "study_proposals": proposals,
         **_report_context(unit, period, targets),
     }
     return render(request, "targets/report_detail.html", context, status=409 if conflict else 200)
@@ -397,7 +414,7 @@ def report_template(request, code, period):
         unit=unit,
         period=period,
         targets=targets,
-        inputs=_stored(report),
+        inputs=_with_proposals(_stored(report), study_proposals(unit, period, targets), targets),
         version=report.version if report else 0,
     )
     response = HttpResponse(content, content_type=XLSX_TYPE)
@@ -448,7 +465,11 @@ def report_upload(request, code, period):
         errors = list(parsed.errors)
         if not errors:
             rule_errors: list[FieldError] = validate_report(
-                targets=targets, inputs=parsed.inputs, people=people_of(unit), period=period
+                targets=targets,
+                inputs=parsed.inputs,
+                people=people_of(unit),
+                period=period,
+                proposals=study_proposals(unit, period, targets),
             )
             errors = [f"{parsed.cell_of(e, targets)}: {e.message}" for e in rule_errors]
     if errors:
@@ -608,6 +629,8 @@ def dashboard(request, code=None):
     sort = request.GET.get("sort", "share")
     descending = request.GET.get("dir") == "desc"
     board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
+    study = study_by_child(unit, congress) if unit.numchild else []
+    study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
     ancestors = (
         [a for a in Unit.objects.get_ancestors(unit) if can(request.user, a)] if unit.depth > 1 else []
     )
@@ -620,6 +643,9 @@ def dashboard(request, code=None):
             "ancestors": ancestors,
             "sort": sort,
             "descending": descending,
+            "study": study[:STUDY_ROWS],
+            "study_total": study_coverage(unit, congress),
+            "study_more": max(0, len(study) - STUDY_ROWS),
             "export_url": (
                 reverse("targets:dashboard_unit_export", args=[unit.code])
                 if code
@@ -835,3 +861,64 @@ def unit_targets_overview(request):
             "as_of": as_of,
         },
     )
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+
+def plan_template_docx(request, code):
+    """The implementation-plan template, in the Party's document format, with the unit's quotas."""
+    from targets.documents import DOCX_TYPE, plan_template
+
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    content = plan_template(unit, timezone.localdate())
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{unit.code}.docx"'
+    return response
+
+
+def summary_docx(request, code, period):
+    """A draft periodic report (sơ kết / tổng kết) with every figure filled from the roll-ups."""
+    from targets.documents import DOCX_TYPE, report_period, summary_report
+    from targets.periods import congress_for
+
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    congress = congress_for(unit)
+    spec = report_period(congress, period) if congress else None
+    if spec is None:
+        raise Http404("no such period")
+    content = summary_report(unit, spec, timezone.localdate())
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{unit.code}-{spec.slug}.docx"'
+    return response
+
+
+def summary_index(request):
+    """Choose a unit and a period; the office then edits the generated report in Word."""
+    from targets.periods import congress_for
+
+    top = home_units(request.user, Action.VIEW)
+    if not top:
+        raise Http404("no unit")
+    unit = top[0]
+    congress = congress_for(unit)
+    periods = list(Period.objects.filter(congress=congress).order_by("index")) if congress else []
+    years = sorted({p.year for p in periods})
+    choices = []
+    for period in periods:
+        choices.append((period.slug, period.label))
+        if period.quarter == 2:
+            choices.append((f"{period.year}-h1", _("6 tháng đầu năm %(y)s") % {"y": period.year}))
+        if period.quarter == 3:
+            choices.append((f"{period.year}-9m", _("9 tháng năm %(y)s") % {"y": period.year}))
+        if period.quarter == 4:
+            choices.append((str(period.year), _("Năm %(y)s") % {"y": period.year}))
+    choices += [("midterm", _("Sơ kết giữa nhiệm kỳ")), ("term", _("Tổng kết nhiệm kỳ"))]
+    units = [unit] + list(
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+    )
+    chosen_unit = request.GET.get("unit")
+    chosen_period = request.GET.get("period")
+    if chosen_unit and chosen_period:
+        return redirect("targets:summary_docx", code=chosen_unit, period=chosen_period)
+    return render(request, "targets/summary_index.html", {"units": units, "choices": choices, "years": years})

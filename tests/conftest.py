@@ -14,8 +14,12 @@ from django.contrib.auth import get_user_model
 
 
 def pytest_configure():
+    import tempfile
+
     # Hashing demo passwords with PBKDF2 costs seconds per run; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded and demo files go to a throwaway folder, never into the project's var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-media-")
 
 
 # The day the demo is loaded in tests: mid-term data, Q2/2025 extended for kcn-nam-tan-uyen.

@@ -41,7 +41,7 @@ def test_fill_mistake_submit_return_resubmit_approve(new_page, demo_server):
     ).exists()
 
     # Correct it and submit.
-    fill(clerk, "CT01", "numerator", "140")
+    fill(clerk, "CT01", "numerator", "142")
     clerk.get_by_role("button", name="Gửi báo cáo").click()
     expect(clerk.locator(".alert-success")).to_contain_text("Đã gửi báo cáo Quý II/2025")
     expect(clerk.locator("#report-status")).to_contain_text("Chờ duyệt")

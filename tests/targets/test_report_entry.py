@@ -29,7 +29,7 @@ def good_figures(**overrides):
     """A complete, valid Q2/2025 report for kcn-nam-tan-uyen."""
     data = {
         "version": "0",
-        field("CT01", "numerator"): "140",
+        field("CT01", "numerator"): "142",  # as the study sessions propose (142/142)
         field("CT01", "denominator"): "142",
         field("CT05", "value"): "1",
         field("CT06", "value"): "5",
@@ -89,7 +89,7 @@ def test_saving_a_draft_keeps_every_figure_and_the_history(namtanuyen_client, na
     figures = {e.target.code: e for e in report.entries.select_related("target")}
     assert figures["CT06"].value == 5
     assert figures["CT06"].note == "Kết nạp tại 2 chi bộ"
-    assert (figures["CT01"].numerator, figures["CT01"].denominator) == (140, 142)
+    assert (figures["CT01"].numerator, figures["CT01"].denominator) == (142, 142)
     page = namtanuyen_client.get(URL).content.decode()
     assert "Tạo báo cáo" in page and "Bí thư Đảng ủy KCN Nam Tân Uyên" in page
 

@@ -62,6 +62,8 @@ def filled(client):
     sheet[f"D{row_of(sheet, 'CT06.1')}"] = 2
     sheet[f"D{row_of(sheet, 'CT07')}"] = 1
     sheet[f"M{row_of(sheet, 'CT06')}"] = "Theo 6 quyết định kết nạp"
+    # 141 differs from the 142/142 the study sessions propose: allowed with a note.
+    sheet[f"M{row_of(sheet, 'CT01')}"] = "1 đồng chí đi công tác nước ngoài"
     return book
 
 
@@ -98,6 +100,16 @@ def test_uploading_shows_a_preview_then_saves_on_confirmation(namtanuyen_client,
     # The token is spent: confirming twice does not save twice.
     namtanuyen_client.post(URL + "upload/confirm/", {"token": token})
     assert ProgressReport.objects.get(pk=report.pk).version == report.version
+
+
+def test_the_study_target_comes_proposed_from_the_sessions_and_an_override_needs_a_note(namtanuyen_client):
+    sheet = download(namtanuyen_client).active
+    row = row_of(sheet, "CT01")
+    assert (sheet[f"E{row}"].value, sheet[f"F{row}"].value) == (142, 142)
+    book = filled(namtanuyen_client)
+    book.active[f"M{row}"] = None
+    errors = bad_cells(upload(namtanuyen_client, book))
+    assert any(e.startswith(f"M{row}:") and "cần ghi chú lý do" in e for e in errors), errors
 
 
 def test_what_is_saved_comes_back_in_the_next_download(namtanuyen_client):

@@ -1,0 +1,150 @@
+"""Writes for plans and study sessions: checked, atomic, nothing half-stored."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.uploads import UploadRefused, check_upload
+from resolutions.models import PlanDocument, Resolution, StudySession
+from units.access import Action, can
+from units.models import Unit
+
+PLAN_KINDS = {"pdf", "docx"}
+PLAN_NUMBER = re.compile(PlanDocument.NUMBER_PATTERN)
+
+
+class Refused(Exception):
+    """Refused; `errors` maps a field (or "") to a message in the user's language."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def normalise_plan_number(number: str) -> str:
+    """ " 09 - kh/đu " → "09-KH/ĐU"."""
+    return re.sub(r"\s+", "", number or "").upper()
+
+
+@transaction.atomic
+def plan_register(
+    *, unit: Unit, resolution: Resolution, user, number: str, issued_on: date | None, signer: str, upload
+) -> PlanDocument:
+    """Register (or replace) the plan a unit issued; a refused file leaves nothing stored."""
+    if not can(user, unit, Action.ENTER):
+        raise Refused({"": _("Chỉ cán bộ của đơn vị được đăng ký kế hoạch của đơn vị.")})
+    errors: dict[str, str] = {}
+    number = normalise_plan_number(number)
+    if not PLAN_NUMBER.match(number):
+        errors["number"] = _("Số và ký hiệu phải có dạng “09-KH/ĐU” (số, “-KH/”, ký hiệu cơ quan ban hành).")
+    today = timezone.localdate()
+    if issued_on is None:
+        errors["issued_on"] = _("Cần nhập ngày ban hành.")
+    elif issued_on > today:
+        errors["issued_on"] = _("Ngày ban hành không được sau hôm nay.")
+    elif issued_on < resolution.congress.held_to:
+        errors["issued_on"] = _("Ngày ban hành không được trước ngày bế mạc Đại hội (%(day)s).") % {
+            "day": resolution.congress.held_to.strftime("%d/%m/%Y")
+        }
+    if not (signer or "").strip():
+        errors["signer"] = _("Cần ghi người ký.")
+    try:
+        checked = check_upload(upload, allowed=PLAN_KINDS, max_bytes=settings.PLAN_MAX_MB * 1_048_576)
+    except UploadRefused as exc:
+        errors["file"] = str(exc)
+    if errors:
+        raise Refused(errors)
+    plan = PlanDocument.objects.select_for_update().filter(unit=unit, resolution=resolution).first()
+    old_file = plan.file.name if plan and plan.file else None
+    plan = plan or PlanDocument(unit=unit, resolution=resolution)
+    plan.number, plan.issued_on, plan.signer = number, issued_on, signer.strip()
+    plan.kind, plan.size, plan.file_name = checked.kind, checked.size, checked.name[:255]
+    plan.registered_by = user
+    plan._history_user = user
+    plan.file.save(checked.name, upload, save=False)
+    try:
+        plan.save()
+    except Exception:
+        plan.file.delete(save=False)
+        raise
+    if old_file and old_file != plan.file.name:
+        storage = plan.file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    return plan
+
+
+@dataclass
+class SessionInput:
+    held_on: date | None
+    form: str
+    attending: int | None
+    first_time: int | None
+    non_members: int | None = 0
+    note: str = ""
+
+
+def unit_members(unit: Unit) -> int:
+    return unit.subtree().aggregate(s=Sum("members"))["s"] or 0
+
+
+@transaction.atomic
+def study_session_add(*, unit: Unit, resolution: Resolution, user, data: SessionInput) -> StudySession:
+    """Record a study session; more first-timers than members in all is refused."""
+    if not can(user, unit, Action.ENTER):
+        raise Refused({"": _("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị.")})
+    members = unit_members(unit)
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    congress = resolution.congress
+    if data.held_on is None:
+        errors["held_on"] = _("Cần nhập ngày tổ chức.")
+    elif data.held_on > today:
+        errors["held_on"] = _("Ngày tổ chức không được sau hôm nay.")
+    elif data.held_on < congress.held_from:
+        errors["held_on"] = _("Ngày tổ chức không được trước Đại hội (%(day)s).") % {
+            "day": congress.held_from.strftime("%d/%m/%Y")
+        }
+    if data.form not in StudySession.Form.values:
+        errors["form"] = _("Hình thức không hợp lệ.")
+    if data.attending is None:
+        errors["attending"] = _("Cần nhập số đảng viên tham dự.")
+    elif data.attending > members:
+        errors["attending"] = _("Số tham dự (%(n)s) lớn hơn số đảng viên của đơn vị (%(m)s).") % {
+            "n": data.attending,
+            "m": members,
+        }
+    if data.first_time is None:
+        errors["first_time"] = _("Cần nhập số đảng viên học tập lần đầu.")
+    elif data.attending is not None and data.first_time > data.attending:
+        errors["first_time"] = _("Số học tập lần đầu không được lớn hơn số tham dự.")
+    else:
+        earlier = (
+            StudySession.objects.filter(unit__path__startswith=unit.path, resolution=resolution).aggregate(
+                s=Sum("first_time")
+            )["s"]
+            or 0
+        )
+        if earlier + data.first_time > members:
+            errors["first_time"] = _(
+                "Tổng số đảng viên đã học tập lần đầu (%(total)s) sẽ vượt số đảng viên của đơn vị (%(m)s)."
+            ) % {"total": earlier + data.first_time, "m": members}
+    if errors:
+        raise Refused(errors)
+    return StudySession.objects.create(
+        unit=unit,
+        resolution=resolution,
+        held_on=data.held_on,
+        form=data.form,
+        attending=data.attending,
+        first_time=data.first_time,
+        members=members,
+        non_members=data.non_members or 0,
+        note=data.note.strip()[:500],
+        recorded_by=user,
+    )

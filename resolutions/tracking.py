@@ -1,0 +1,130 @@
+"""How far the resolution has been brought to the units: plans issued, members who studied it.
+
+Plain reads with a fixed number of queries; pages, the dashboard and the
+periodic report all ask here.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.db.models.functions import Substr
+
+from config.formatting import format_number, format_percent, ratio_percent
+from resolutions.models import PlanDocument, StudySession
+from units.models import Unit
+
+
+@dataclass
+class PlansStatus:
+    expected: int
+    issued: int
+    late: int
+    deadline: date
+    missing: list[Unit]
+    late_units: list[Unit]
+    plans: list[PlanDocument]
+
+
+def plan_deadline(congress) -> date:
+    """Plans are due PLAN_DEADLINE_DAYS after the congress closes (a setting)."""
+    return congress.held_to + timedelta(days=settings.PLAN_DEADLINE_DAYS)
+
+
+def plans_status(unit: Unit, congress) -> PlansStatus:
+    """Of the grassroots organisations under a unit: who issued its plan, late or not, who did not."""
+    deadline = plan_deadline(congress)
+    expected = list(
+        Unit.objects.filter(path__startswith=unit.path, kind__in=Unit.GRASSROOTS_KINDS).order_by("path")
+    )
+    plans = list(
+        PlanDocument.objects.filter(
+            resolution__congress=congress,
+            unit__path__startswith=unit.path,
+            unit__kind__in=Unit.GRASSROOTS_KINDS,
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    issued = {p.unit_id for p in plans}
+    late_units = [p.unit for p in plans if p.issued_on > deadline]
+    missing = [u for u in expected if u.pk not in issued]
+    return PlansStatus(len(expected), len(issued), len(late_units), deadline, missing, late_units, plans)
+
+
+@dataclass
+class StudyCoverage:
+    members: int
+    studied: int
+    sessions: int
+    non_members: int
+
+    @property
+    def percent(self):
+        return ratio_percent(self.studied, self.members)
+
+    def sentence(self) -> str:
+        if not self.sessions:
+            return "Chưa ghi nhận buổi học tập, quán triệt nào."
+        return (
+            f"Đã tổ chức {format_number(self.sessions)} buổi học tập, quán triệt; "
+            f"{format_number(self.studied)}/{format_number(self.members)} đảng viên "
+            f"({format_percent(self.percent)}) đã được học tập Nghị quyết; "
+            f"phổ biến đến {format_number(self.non_members)} lượt quần chúng, người lao động."
+        )
+
+
+def study_coverage(unit: Unit, congress, until: date | None = None) -> StudyCoverage:
+    """Members who studied the resolution at least once over the unit's members (sessions up to a day)."""
+    sessions = StudySession.objects.filter(unit__path__startswith=unit.path, resolution__congress=congress)
+    if until is not None:
+        sessions = sessions.filter(held_on__lte=until)
+    totals = sessions.aggregate(first=Sum("first_time"), non=Sum("non_members"), n=Count("id"))
+    members = unit.subtree().aggregate(s=Sum("members"))["s"] or 0
+    return StudyCoverage(
+        members=members,
+        studied=min(totals["first"] or 0, members),
+        sessions=totals["n"],
+        non_members=totals["non"] or 0,
+    )
+
+
+def study_by_child(unit: Unit, congress) -> list[tuple[Unit, StudyCoverage]]:
+    """Study coverage of each unit directly below, in three queries."""
+    width = (unit.depth + 1) * Unit.steplen
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    members = dict(
+        Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth)
+        .annotate(child=Substr("path", 1, width))
+        .order_by()
+        .values("child")  # treebeard orders by path
+        .annotate(s=Sum("members"))
+        .values_list("child", "s")
+    )
+    sessions = {
+        row["child"]: row
+        for row in StudySession.objects.filter(
+            unit__path__startswith=unit.path, unit__depth__gt=unit.depth, resolution__congress=congress
+        )
+        .annotate(child=Substr("unit__path", 1, width))
+        .order_by()
+        .values("child")
+        .annotate(first=Sum("first_time"), non=Sum("non_members"), n=Count("id"))
+    }
+    out = []
+    for child in children:
+        row = sessions.get(child.path, {})
+        total = members.get(child.path) or 0
+        out.append(
+            (
+                child,
+                StudyCoverage(
+                    members=total,
+                    studied=min(row.get("first") or 0, total),
+                    sessions=row.get("n") or 0,
+                    non_members=row.get("non") or 0,
+                ),
+            )
+        )
+    return out
