@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from units.access import Action, home_units, roles
 from units.models import Membership
@@ -24,7 +25,7 @@ def menu_for(user) -> list[NavItem]:
     office = Role.BLOC_OFFICE in held or user.is_superuser
     if office:
         items = [
-            NavItem(_("Duyệt báo cáo"), reverse("targets:reports")),
+            NavItem(pgettext_lazy("menu", "Duyệt báo cáo"), reverse("targets:reports")),
             NavItem(_("Tổng quan khối"), reverse("targets:dashboard")),
             NavItem(_("Đơn vị"), reverse("units:tree")),
             NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")),

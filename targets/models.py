@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -351,7 +352,10 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        return _("Quý %(quarter)s/%(year)s") % {"quarter": roman(self.quarter), "year": self.year}
+        # Vietnamese writes the quarter in Roman numerals (Quý II/2025); English as Q2/2025.
+        vietnamese = (get_language() or "vi").startswith("vi")
+        quarter = roman(self.quarter) if vietnamese else str(self.quarter)
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": self.year}
 
     @property
     def slug(self) -> str:
