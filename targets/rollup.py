@@ -112,28 +112,32 @@ def _level_select(level: str, tree: str, own: str, rows: str) -> str:
     (incremental), or the rows this rebuild has computed so far (full).
     """
     return f"""
-        SELECT g.unit AS unit_id, g.target_id AS target_id, p.id AS period_id,
+        SELECT g.unit AS unit_id, g.target_id AS target_id, g.period_id AS period_id,
                SUM(g.value) AS value, SUM(g.cumulative) AS cumulative,
                SUM(g.numerator) AS numerator, SUM(g.denominator) AS denominator,
                SUM(g.reporting) AS reporting, SUM(g.carried) AS carried
         FROM (
-            SELECT o.owner AS unit, o.target_id AS target_id, pp."index" AS idx,
-                   COALESCE(x.value, 0) AS value,
-                   SUM(COALESCE(x.value, 0)) OVER w AS cumulative,
-                   SUM(COALESCE(x.dnum, 0)) OVER w AS numerator,
-                   SUM(COALESCE(x.dden, 0)) OVER w AS denominator,
-                   COALESCE(x.reporting, 0) AS reporting,
-                   CASE WHEN SUM(COALESCE(x.dfirst, 0)) OVER w = 0 THEN 0
-                        ELSE SUM(COALESCE(x.dfirst, 0)) OVER w - COALESCE(x.reporting, 0) END AS carried
-            FROM (
-                SELECT owner, target_id, MIN(idx) AS first FROM {own}
-                WHERE owner IN ({level}) GROUP BY owner, target_id
-            ) o
-            JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND pp."index" >= o.first
-            LEFT JOIN {own} x ON x.owner = o.owner AND x.target_id = o.target_id AND x.idx = pp."index"
-            WINDOW w AS (PARTITION BY o.owner, o.target_id ORDER BY pp."index")
+            SELECT * FROM (
+                SELECT o.owner AS unit, o.target_id AS target_id, pp.id AS period_id, pp."index" AS idx,
+                       COALESCE(x.value, 0) AS value,
+                       SUM(COALESCE(x.value, 0)) OVER w AS cumulative,
+                       SUM(COALESCE(x.dnum, 0)) OVER w AS numerator,
+                       SUM(COALESCE(x.dden, 0)) OVER w AS denominator,
+                       COALESCE(x.reporting, 0) AS reporting,
+                       CASE WHEN SUM(COALESCE(x.dfirst, 0)) OVER w = 0 THEN 0
+                            ELSE SUM(COALESCE(x.dfirst, 0)) OVER w - COALESCE(x.reporting, 0) END AS carried
+                FROM (
+                    SELECT owner, target_id, MIN(idx) AS first FROM {own}
+                    WHERE owner IN ({level}) GROUP BY owner, target_id
+                ) o
+                JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND pp."index" >= o.first
+                LEFT JOIN {own} x ON x.owner = o.owner AND x.target_id = o.target_id AND x.idx = pp."index"
+                WINDOW w AS (PARTITION BY o.owner, o.target_id ORDER BY pp."index")
+            ) owned
+            -- the running sums need every quarter; only the changed ones are written
+            WHERE owned.idx >= %(from_idx)s
             UNION ALL
-            SELECT t.parent_id, r.target_id, cp."index",
+            SELECT t.parent_id, r.target_id, r.period_id, cp."index",
                    r.value, r.cumulative, r.numerator, r.denominator, r.reporting, r.carried
             FROM {rows} r
             JOIN {tree} t ON t.id = r.unit_id
@@ -143,9 +147,7 @@ def _level_select(level: str, tree: str, own: str, rows: str) -> str:
               -- ...and never climbs above the unit that owns it
               AND (ct.owner_unit_id IS NULL OR ct.owner_unit_id <> r.unit_id)
         ) g
-        JOIN {PERIOD} p ON p.congress_id = %(congress)s AND p."index" = g.idx
-        WHERE g.idx >= %(from_idx)s
-        GROUP BY g.unit, g.target_id, p.id
+        GROUP BY g.unit, g.target_id, g.period_id
     """
 
 
