@@ -219,6 +219,9 @@ def rollup_full(congress) -> RollupResult:
                 f"INSERT INTO rl_all ({COLUMNS}) {_level_select(level, 'rl_tree', 'rl_own', 'rl_all')}",
                 params,
             )
+            if connection.vendor == "postgresql":
+                # Fresh rows have no statistics: without them the next level's join is planned as a loop.
+                cursor.execute("ANALYZE rl_all")
         cursor.execute("CREATE INDEX rl_all_key ON rl_all (unit_id, target_id, period_id)")
         cursor.execute(_upsert("SELECT * FROM rl_all", only_changed=True), params)
         rows = max(cursor.rowcount, 0)
