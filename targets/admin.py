@@ -14,6 +14,7 @@ from targets.models import (
     Target,
     TargetProposal,
 )
+from targets.tasks import enqueue_rollup
 
 
 class TargetInline(admin.TabularInline):
@@ -94,8 +95,32 @@ class EntryInline(admin.TabularInline):
     autocomplete_fields = ["target"]
 
 
+class RecomputesRollups:
+    """Edits in the admin bypass the report services: roll the figures up again after them."""
+
+    def _report_of(self, obj):
+        return obj if isinstance(obj, ProgressReport) else obj.report
+
+    def _enqueue(self, obj):
+        report = self._report_of(obj)
+        enqueue_rollup(report.unit_id, report.period_id)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._enqueue(obj)
+
+    def delete_model(self, request, obj):
+        report = self._report_of(obj)
+        super().delete_model(request, obj)
+        enqueue_rollup(report.unit_id, report.period_id)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._enqueue(form.instance)
+
+
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(RecomputesRollups, SimpleHistoryAdmin):
     list_display = ["unit", "period", "status", "late", "submitted_at", "reviewed_at"]
     list_filter = ["status", "late", "period"]
     search_fields = ["unit__name", "unit__code"]
@@ -106,7 +131,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(SimpleHistoryAdmin):
+class EntryAdmin(RecomputesRollups, SimpleHistoryAdmin):
     list_display = ["report", "target", "value", "numerator", "denominator", "done"]
     list_filter = ["target"]
     search_fields = ["report__unit__name", "report__unit__code", "target__code"]

@@ -97,3 +97,67 @@ def test_a_secretary_sees_only_their_own_subtree_in_the_tree(buudien_client):
     assert "Đảng bộ Bưu điện tỉnh Bình Dương" in html
     assert "Khu công nghiệp Nam Tân Uyên" not in html
     assert buudien_client.get("/units/kcn-nam-tan-uyen/").status_code == 404
+
+
+ADMIN_MODELS = [
+    "units/unit",
+    "units/membership",
+    "resolutions/congress",
+    "resolutions/resolution",
+    "resolutions/actionprogramme",
+    "resolutions/plandocument",
+    "resolutions/studysession",
+    "targets/target",
+    "targets/allocation",
+    "targets/period",
+    "targets/progressreport",
+    "targets/entry",
+    "targets/deadlineextension",
+    "targets/targetproposal",
+    "targets/attachment",
+    "targets/remindersent",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_the_bloc_office_can_use_the_admin_for_every_model(office_client, model):
+    assert office_client.get(f"/admin/{model}/").status_code == 200
+
+
+def test_editing_an_approved_figure_in_the_admin_rolls_it_up_again(
+    office_client, django_capture_on_commit_callbacks
+):
+    from targets.models import Entry, Rollup
+
+    entry = (
+        Entry.objects.filter(
+            target__code="CT06", report__status="approved", report__unit__numchild=0, report__period__index=19
+        )
+        .select_related("report")
+        .first()
+    )
+
+    def bloc_total():
+        return Rollup.objects.get(
+            unit__code="duk", target__code="CT06", period=entry.report.period
+        ).cumulative
+
+    before = bloc_total()
+    data = {
+        "report": entry.report_id,
+        "target": entry.target_id,
+        "value": entry.value + 10,
+        "note": "sửa",
+        "numerator": "",
+        "denominator": "",
+        "rating_excellent": "",
+        "rating_good": "",
+        "rating_completed": "",
+        "rating_not_completed": "",
+        "done": "unknown",
+        "done_on": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(f"/admin/targets/entry/{entry.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert bloc_total() == before + 10
