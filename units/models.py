@@ -67,6 +67,8 @@ class Unit(MP_Node):
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
+        # "The units one level below X" (roll-ups, league tables) filters on depth.
+        indexes = [models.Index(fields=["depth"], name="unit_depth")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(active_to__isnull=True)
