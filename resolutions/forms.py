@@ -10,9 +10,12 @@ FILE_ERRORS = {
 }
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Phải là ngày hợp lệ (dd/mm/yyyy)."), "required": _("Cần nhập ngày.")}
+# People at one session: a million is already a slip of the keyboard.
+MAX_COUNT = 1_000_000
 COUNT_ERRORS = {
     "invalid": _("Phải là số nguyên không âm."),
     "min_value": _("Phải là số nguyên không âm."),
+    "max_value": _("Con số quá lớn (tối đa 1.000.000)."),
     "required": _("Cần nhập số liệu."),
 }
 
@@ -34,16 +37,20 @@ class PlanForm(forms.Form):
 class StudySessionForm(forms.Form):
     held_on = forms.DateField(label=_("Ngày tổ chức"), widget=DATE_WIDGET, error_messages=DATE_ERRORS)
     form = forms.ChoiceField(label=_("Hình thức"), choices=StudySession.Form.choices)
-    attending = forms.IntegerField(label=_("Số đảng viên tham dự"), min_value=0, error_messages=COUNT_ERRORS)
+    attending = forms.IntegerField(
+        label=_("Số đảng viên tham dự"), min_value=0, max_value=MAX_COUNT, error_messages=COUNT_ERRORS
+    )
     first_time = forms.IntegerField(
         label=_("Trong đó học tập lần đầu"),
         min_value=0,
+        max_value=MAX_COUNT,
         error_messages=COUNT_ERRORS,
         help_text=_("Đảng viên chưa từng học tập Nghị quyết này trước buổi này."),
     )
     non_members = forms.IntegerField(
         label=_("Quần chúng, người lao động được phổ biến"),
         min_value=0,
+        max_value=MAX_COUNT,
         required=False,
         initial=0,
         error_messages=COUNT_ERRORS,

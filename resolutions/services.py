@@ -93,6 +93,25 @@ def unit_members(unit: Unit) -> int:
     return unit.subtree().aggregate(s=Sum("members"))["s"] or 0
 
 
+def _first_time_overflow(unit: Unit, resolution: Resolution, first_time: int) -> str | None:
+    """Members studying for the first time never add up to more than the members, in this unit or
+    in any unit above it (a session recorded higher up may already count this unit's members)."""
+    chain = [unit.path[: n * Unit.steplen] for n in range(1, unit.depth + 1)]
+    for path in reversed(chain):
+        members = Unit.objects.filter(path__startswith=path).aggregate(s=Sum("members"))["s"] or 0
+        earlier = (
+            StudySession.objects.filter(unit__path__startswith=path, resolution=resolution).aggregate(
+                s=Sum("first_time")
+            )["s"]
+            or 0
+        )
+        if earlier + first_time > members:
+            return _(
+                "Tổng số đảng viên đã học tập lần đầu (%(total)s) sẽ vượt số đảng viên của đơn vị (%(m)s)."
+            ) % {"total": earlier + first_time, "m": members}
+    return None
+
+
 @transaction.atomic
 def study_session_add(*, unit: Unit, resolution: Resolution, user, data: SessionInput) -> StudySession:
     """Record a study session; more first-timers than members in all is refused."""
@@ -124,16 +143,9 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
     elif data.attending is not None and data.first_time > data.attending:
         errors["first_time"] = _("Số học tập lần đầu không được lớn hơn số tham dự.")
     else:
-        earlier = (
-            StudySession.objects.filter(unit__path__startswith=unit.path, resolution=resolution).aggregate(
-                s=Sum("first_time")
-            )["s"]
-            or 0
-        )
-        if earlier + data.first_time > members:
-            errors["first_time"] = _(
-                "Tổng số đảng viên đã học tập lần đầu (%(total)s) sẽ vượt số đảng viên của đơn vị (%(m)s)."
-            ) % {"total": earlier + data.first_time, "m": members}
+        overflow = _first_time_overflow(unit, resolution, data.first_time)
+        if overflow:
+            errors["first_time"] = overflow
     if errors:
         raise Refused(errors)
     return StudySession.objects.create(

@@ -164,7 +164,7 @@ def plan_template(unit: Unit, today: date) -> bytes:
 
 # --- The periodic report ----------------------------------------------------------------------
 
-PERIOD_SPEC = re.compile(r"^(?:(?P<year>\d{4})(?:-(?P<part>q[1-4]|h1|9m))?|(?P<word>midterm|term))$")
+PERIOD_SPEC = re.compile(r"(?:(?P<year>[0-9]{4})(?:-(?P<part>q[1-4]|h1|9m))?|(?P<word>midterm|term))")
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class ReportPeriod:
 
 def report_period(congress, slug: str) -> ReportPeriod | None:
     """2023-q2, 2023-h1, 2023-9m, 2023, midterm or term → the quarter the report counts up to."""
-    match = PERIOD_SPEC.match(slug or "")
+    match = PERIOD_SPEC.fullmatch(slug or "")
     if not match:
         return None
     periods = list(Period.objects.filter(congress=congress).order_by("index"))

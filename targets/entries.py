@@ -101,7 +101,7 @@ class FieldError:
 
 # --- Parsing raw text (Excel cells, JSON) ----------------------------------------
 
-INTEGER_TEXT = re.compile(r"^\d+$")
+INTEGER_TEXT = re.compile(r"[0-9]{1,15}")  # ASCII digits only; longer is a slip, refused below
 
 
 class ParseError(ValueError):
@@ -122,8 +122,10 @@ def parse_count(raw) -> int | None:
         number = int(raw)
     else:
         text = str(raw).strip().replace(" ", "")
-        if not INTEGER_TEXT.match(text):
+        if not text.isascii() or not text.isdigit():
             raise ParseError(_("phải là số nguyên không âm"))
+        if not INTEGER_TEXT.fullmatch(text):
+            raise ParseError(_("quá lớn (tối đa %(max)s)") % {"max": f"{COUNT_CEILING:,}".replace(",", ".")})
         number = int(text)
     if number < 0:
         raise ParseError(_("phải là số nguyên không âm"))
@@ -301,6 +303,8 @@ def validate_report(
                 errors.append(FieldError(target.pk, "done_on", _("cần nhập ngày đạt")))
             if entry.done_on is not None and entry.done_on > period.ends_on.replace(month=12, day=31):
                 errors.append(FieldError(target.pk, "done_on", _("ngày đạt không được sau năm báo cáo")))
+            elif entry.done_on is not None and entry.done_on < period.congress.held_from:
+                errors.append(FieldError(target.pk, "done_on", _("ngày đạt phải trong nhiệm kỳ")))
     return errors
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,8 @@ from targets.entries import (
 )
 from targets.models import Target, TargetProposal
 
+# Reopening a quarter for longer than a year is a typing slip, not a decision.
+MAX_EXTENSION_DAYS = 366
 COUNT_MESSAGE = _(
     "Phải là số nguyên không âm: chỉ nhập chữ số, không dùng chữ, dấu trừ, dấu chấm hay dấu phẩy."
 )
@@ -167,6 +169,8 @@ class ReopenForm(forms.Form):
         until = self.cleaned_data["until"]
         if until < self.today:
             raise forms.ValidationError(_("Ngày gia hạn phải từ hôm nay trở đi."))
+        if until > self.today + timedelta(days=MAX_EXTENSION_DAYS):
+            raise forms.ValidationError(_("Chỉ gia hạn tối đa một năm kể từ hôm nay."))
         return until
 
 

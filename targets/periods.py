@@ -11,7 +11,7 @@ from django.db import transaction
 from resolutions.models import Congress
 from targets.models import Period
 
-PERIOD_SLUG = re.compile(r"^(?P<year>\d{4})-q(?P<quarter>[1-4])$")
+PERIOD_SLUG = re.compile(r"(?P<year>[0-9]{4})-q(?P<quarter>[1-4])")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def periods_ensure(congress: Congress) -> list[Period]:
 
 def parse_period_slug(slug: str) -> tuple[int, int] | None:
     """ "2025-q2" → (2025, 2); anything else → None."""
-    match = PERIOD_SLUG.match(slug or "")
+    match = PERIOD_SLUG.fullmatch(slug or "")
     if not match:
         return None
     return int(match["year"]), int(match["quarter"])

@@ -266,7 +266,9 @@ def rollup_incremental(unit_id: int, period_id: int) -> RollupResult:
             params["unit"] = ancestor.pk
             params["children"] = ancestor.path + "_" * STEP
             params["child_depth"] = ancestor.depth + 1
-            tree = _tree_select("(u.id = %(unit)s OR (u.depth = %(child_depth)s AND u.path LIKE %(children)s))")
+            tree = _tree_select(
+                "(u.id = %(unit)s OR (u.depth = %(child_depth)s AND u.path LIKE %(children)s))"
+            )
             # Entries owned by this ancestor: its own and its children's without children.
             owned = "SELECT * FROM rl_tree WHERE id = %(unit)s OR has_children = 0"
             ctes = f"WITH rl_tree AS ({tree}), rl_owned AS ({owned}), rl_own AS ({_own_select('rl_owned')})"

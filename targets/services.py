@@ -295,6 +295,8 @@ def report_reopen(
         raise ReportRefused(_("Cần ghi lý do mở lại kỳ báo cáo."))
     if until < today:
         raise ReportRefused(_("Ngày gia hạn phải từ hôm nay trở đi."))
+    if (until - today).days > 366:
+        raise ReportRefused(_("Chỉ gia hạn tối đa một năm kể từ hôm nay."))
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.REOPEN, user, unit, report, period, today)
     extension, _created = DeadlineExtension.objects.update_or_create(

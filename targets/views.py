@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import Resolution
 from resolutions.tracking import study_by_child, study_coverage
+from targets.documents import PERIOD_SPEC
 from targets.entries import (
     EntryInput,
     FieldError,
@@ -824,9 +826,8 @@ def unit_targets_overview(request):
     serves = None
     serves_id = request.GET.get("serves")
     if serves_id:
-        serves = Target.objects.filter(
-            pk=serves_id if serves_id.isdigit() else -1, owner_unit__isnull=True
-        ).first()
+        is_id = re.fullmatch(r"[0-9]{1,12}", serves_id) is not None
+        serves = Target.objects.filter(pk=serves_id if is_id else -1, owner_unit__isnull=True).first()
         if serves is None:
             raise Http404("no such target")
         targets = [t for t in targets if t.serves_id == serves.pk]
@@ -920,5 +921,7 @@ def summary_index(request):
     chosen_unit = request.GET.get("unit")
     chosen_period = request.GET.get("period")
     if chosen_unit and chosen_period:
-        return redirect("targets:summary_docx", code=chosen_unit, period=chosen_period)
+        if re.fullmatch(r"[-a-zA-Z0-9_]{1,60}", chosen_unit) and PERIOD_SPEC.fullmatch(chosen_period):
+            return redirect("targets:summary_docx", code=chosen_unit, period=chosen_period)
+        raise Http404("no such unit or period")
     return render(request, "targets/summary_index.html", {"units": units, "choices": choices, "years": years})

@@ -20,7 +20,7 @@ def tree(request):
         found = list(visible.filter(condition).order_by("path")[: SEARCH_LIMIT + 1])
         parents = {
             u.path: u
-            for u in Unit.objects.filter(path__in={u.path[: -Unit.steplen] for u in found if u.depth > 1})
+            for u in visible.filter(path__in={u.path[: -Unit.steplen] for u in found if u.depth > 1})
         }
         results = [(u, parents.get(u.path[: -Unit.steplen])) for u in found[:SEARCH_LIMIT]]
         return render(
