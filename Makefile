@@ -60,6 +60,9 @@ worker: venv
 beat: venv
 	$(BIN)/celery -A config beat --loglevel=INFO
 
+bench: venv
+	$(BIN)/python manage.py bench --units $(or $(UNITS),137)
+
 messages: venv
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --no-obsolete
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
