@@ -15,14 +15,17 @@ from units.models import Unit
 Status = ProgressReport.Status
 
 
+def _submitted(user):
+    return ProgressReport.objects.filter(status=Status.SUBMITTED, unit__in=units_for(user, Action.REVIEW))
+
+
+def review_queue_count(user) -> int:
+    return _submitted(user).count()
+
+
 def review_queue(user, limit: int | None = None) -> list[ProgressReport]:
     """Submitted reports the user may review, oldest first."""
-    units = units_for(user, Action.REVIEW)
-    queue = (
-        ProgressReport.objects.filter(status=Status.SUBMITTED, unit__in=units)
-        .select_related("unit", "period", "submitted_by")
-        .order_by("submitted_at", "pk")
-    )
+    queue = _submitted(user).select_related("unit", "period", "submitted_by").order_by("submitted_at", "pk")
     return list(queue[:limit] if limit else queue)
 
 
@@ -79,7 +82,7 @@ def _grid(units: list[Unit], periods: list[Period], today: date) -> list[GridRow
             window = Window(
                 deadline=period.deadline, extended_until=extensions.get((unit.pk, period.pk)), today=today
             )
-            status = grid_status(report.status if report else None, bool(report and report.late), window)
+            status = grid_status(report.status if report else None, window)
             cells.append(GridCell(period, report, status, bool(report and report.late), window))
         rows.append(GridRow(unit, cells))
     return rows

@@ -37,7 +37,14 @@ from targets.forms import (
 from targets.history import report_timeline
 from targets.models import Allocation, Attachment, Entry, Period, ProgressReport, Target, TargetProposal
 from targets.periods import period_for
-from targets.queues import grid_counts, my_reports, review_queue, status_grid, term_periods
+from targets.queues import (
+    grid_counts,
+    my_reports,
+    review_queue,
+    review_queue_count,
+    status_grid,
+    term_periods,
+)
 from targets.services import (
     ProposalInput,
     ProposalRefused,
@@ -122,7 +129,7 @@ def home(request):
         periods = term_periods(request.user, today)
         latest = periods[-1:] if periods else []
         context["queue"] = review_queue(request.user, limit=10)
-        context["queue_total"] = len(review_queue(request.user))
+        context["queue_total"] = review_queue_count(request.user)
         context["latest_period"] = latest[0] if latest else None
         context["counts"] = grid_counts(status_grid(request.user, latest, today))
     elif home_units(request.user, Action.ENTER):

@@ -83,8 +83,8 @@ def steps_for(user, unit: Unit, report: ProgressReport | None, window: Window) -
     return steps
 
 
-def grid_status(report_status: str | None, late: bool, window: Window) -> str:
+def grid_status(report_status: str | None, window: Window) -> str:
     """The word a unit × quarter cell shows: not_started, draft, submitted, returned, approved, overdue."""
-    if report_status in (None, Status.DRAFT) and not window.is_open and window.today > window.deadline:
+    if report_status in (None, Status.DRAFT) and not window.is_open:
         return "overdue"
     return report_status or "not_started"
