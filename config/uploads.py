@@ -11,13 +11,15 @@ import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
+
 KIND_LABELS = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "jpg": "JPG", "png": "PNG"}
 NAME_EXTENSIONS = {"pdf": {"pdf"}, "docx": {"docx"}, "xlsx": {"xlsx"}, "jpg": {"jpg", "jpeg"}, "png": {"png"}}
 # Office Open XML files are zip archives; this part tells Word from Excel.
 OOXML_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused):
     """The file is refused; the message says why, in the user's language."""
 
 

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.refusals import FieldError, Refused
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import PlanDocument, Resolution, StudySession
 from units.access import Action, can
@@ -17,14 +18,6 @@ from units.models import Unit
 
 PLAN_KINDS = {"pdf", "docx"}
 PLAN_NUMBER = re.compile(PlanDocument.NUMBER_PATTERN)
-
-
-class Refused(Exception):
-    """Refused; `errors` maps a field (or "") to a message in the user's language."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def normalise_plan_number(number: str) -> str:
@@ -38,7 +31,7 @@ def plan_register(
 ) -> PlanDocument:
     """Register (or replace) the plan a unit issued; a refused file leaves nothing stored."""
     if not can(user, unit, Action.ENTER):
-        raise Refused({"": _("Chỉ cán bộ của đơn vị được đăng ký kế hoạch của đơn vị.")})
+        raise Refused(_("Chỉ cán bộ của đơn vị được đăng ký kế hoạch của đơn vị."))
     errors: dict[str, str] = {}
     number = normalise_plan_number(number)
     if not PLAN_NUMBER.match(number):
@@ -57,9 +50,9 @@ def plan_register(
     try:
         checked = check_upload(upload, allowed=PLAN_KINDS, max_bytes=settings.PLAN_MAX_MB * 1_048_576)
     except UploadRefused as exc:
-        errors["file"] = str(exc)
+        errors["file"] = exc.message
     if errors:
-        raise Refused(errors)
+        raise Refused(_("Chưa lưu: xem các lỗi bên dưới."), [FieldError(f, m) for f, m in errors.items()])
     plan = PlanDocument.objects.select_for_update().filter(unit=unit, resolution=resolution).first()
     old_file = plan.file.name if plan and plan.file else None
     plan = plan or PlanDocument(unit=unit, resolution=resolution)
@@ -96,7 +89,7 @@ def unit_members(unit: Unit) -> int:
 def _first_time_overflow(unit: Unit, resolution: Resolution, first_time: int) -> str | None:
     """Members studying for the first time never add up to more than the members, in this unit or
     in any unit above it (a session recorded higher up may already count this unit's members)."""
-    chain = [unit.path[: n * Unit.steplen] for n in range(1, unit.depth + 1)]
+    chain = unit.ancestor_paths()
     for path in reversed(chain):
         members = Unit.objects.filter(path__startswith=path).aggregate(s=Sum("members"))["s"] or 0
         earlier = (
@@ -116,7 +109,7 @@ def _first_time_overflow(unit: Unit, resolution: Resolution, first_time: int) ->
 def study_session_add(*, unit: Unit, resolution: Resolution, user, data: SessionInput) -> StudySession:
     """Record a study session; more first-timers than members in all is refused."""
     if not can(user, unit, Action.ENTER):
-        raise Refused({"": _("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị.")})
+        raise Refused(_("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị."))
     members = unit_members(unit)
     errors: dict[str, str] = {}
     today = timezone.localdate()
@@ -147,7 +140,7 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
         if overflow:
             errors["first_time"] = overflow
     if errors:
-        raise Refused(errors)
+        raise Refused(_("Chưa lưu: xem các lỗi bên dưới."), [FieldError(f, m) for f, m in errors.items()])
     return StudySession.objects.create(
         unit=unit,
         resolution=resolution,

@@ -3,31 +3,22 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from resolutions.forms import PlanForm, StudySessionForm
 from resolutions.models import PlanDocument, Resolution, StudySession
-from resolutions.services import Refused, SessionInput, plan_register, study_session_add, unit_members
+from resolutions.services import SessionInput, plan_register, study_session_add, unit_members
+from resolutions.terms import resolution_for
 from resolutions.tracking import plan_deadline, plans_status, study_by_child, study_coverage
 from units.access import Action, can, home_units, unit_or_404
 from units.models import Unit
 
 
 def _resolution_of(unit: Unit) -> Resolution:
-    """The resolution of the nearest congress at or above the unit."""
-    paths = [unit.path[: n * Unit.steplen] for n in range(1, unit.depth + 1)]
-    resolution = (
-        Resolution.objects.filter(congress__unit__path__in=paths)
-        .select_related("congress")
-        .order_by("-congress__unit__depth")
-        .first()
-    )
+    """The resolution that applies to the unit today; 404 when it has none."""
+    resolution = resolution_for(unit)
     if resolution is None:
         raise Http404("no resolution for this unit")
     return resolution
-
-
-def _errors_to_form(form, errors: dict[str, str]) -> None:
-    for field, message in errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 def _top_unit(request) -> Unit:
@@ -71,7 +62,7 @@ def plan_unit(request, code):
                     upload=form.cleaned_data["file"],
                 )
             except Refused as exc:
-                _errors_to_form(form, exc.errors)
+                form.add_refusal(exc)
             else:
                 messages.success(request, _("Đã đăng ký kế hoạch %(number)s.") % {"number": plan.number})
                 return redirect("resolutions:plan_unit", code=unit.code)
@@ -131,7 +122,7 @@ def study_unit(request, code):
             try:
                 study_session_add(unit=unit, resolution=resolution, user=request.user, data=data)
             except Refused as exc:
-                _errors_to_form(form, exc.errors)
+                form.add_refusal(exc)
             else:
                 messages.success(request, _("Đã ghi nhận buổi học tập, quán triệt."))
                 return redirect("resolutions:study_unit", code=unit.code)

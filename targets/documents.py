@@ -16,12 +16,12 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 
 from config.formatting import format_number, format_percent
+from resolutions.terms import congress_for
 from resolutions.tracking import plans_status, study_coverage
 from targets.dashboard import completeness, league, target_lines
 from targets.doc_templates import PLAN_TEMPLATE, SUMMARY_TEMPLATE
 from targets.entries import unit_scope_targets
 from targets.models import Allocation, Period, Target
-from targets.periods import congress_for
 from targets.progress import State
 from units.models import Unit
 

@@ -5,20 +5,17 @@ The browser form and the Excel upload both turn their input into
 in one is refused in the other with the same words.
 """
 
-import re
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.refusals import FieldError
 from targets.models import Allocation, Entry, Period, Target
 from units.models import Unit
-
-# Above this a figure is a typing slip, whatever the unit's size.
-COUNT_CEILING = 1_000_000
 
 COUNT_FIELDS = ("value",)
 RATIO_FIELDS = ("numerator", "denominator")
@@ -92,81 +89,6 @@ class EntryInput:
         return all(getattr(self, name) in (None, "") for name in names) and not self.note
 
 
-@dataclass(frozen=True)
-class FieldError:
-    target_id: int
-    field: str  # an EntryInput field name, or "" for the target as a whole
-    message: str
-
-
-# --- Parsing raw text (Excel cells, JSON) ----------------------------------------
-
-INTEGER_TEXT = re.compile(r"[0-9]{1,15}")  # ASCII digits only; longer is a slip, refused below
-
-
-class ParseError(ValueError):
-    pass
-
-
-def parse_count(raw) -> int | None:
-    """A non-negative whole number, or None when empty. Refuses 1.5, -3, "ba"."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    if isinstance(raw, bool):
-        raise ParseError(_("phải là số nguyên không âm"))
-    if isinstance(raw, int):
-        number = raw
-    elif isinstance(raw, float):
-        if not raw.is_integer():
-            raise ParseError(_("phải là số nguyên không âm"))
-        number = int(raw)
-    else:
-        text = str(raw).strip().replace(" ", "")
-        if not text.isascii() or not text.isdigit():
-            raise ParseError(_("phải là số nguyên không âm"))
-        if not INTEGER_TEXT.fullmatch(text):
-            raise ParseError(_("quá lớn (tối đa %(max)s)") % {"max": f"{COUNT_CEILING:,}".replace(",", ".")})
-        number = int(text)
-    if number < 0:
-        raise ParseError(_("phải là số nguyên không âm"))
-    if number > COUNT_CEILING:
-        raise ParseError(_("quá lớn (tối đa %(max)s)") % {"max": f"{COUNT_CEILING:,}".replace(",", ".")})
-    return number
-
-
-YES = {"có", "co", "x", "đạt", "dat", "yes", "true", "1"}
-NO = {"không", "khong", "chưa", "chua", "no", "false", "0"}
-
-
-def parse_yes_no(raw) -> bool | None:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise ParseError(_("phải là “Có” hoặc “Không”"))
-
-
-def parse_day(raw) -> date | None:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = str(raw).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day, no time
-        except ValueError:
-            continue
-    raise ParseError(_("phải là ngày dạng dd/mm/yyyy"))
-
-
 # --- Cross-field rules -------------------------------------------------------------
 
 
@@ -220,7 +142,7 @@ def validate_report(
             # The unit's size bounds the resolution's counts (new members, organisations founded);
             # a unit's own targets may count what lies outside it (citizens served, files handled).
             if entry.value is not None and entry.value > people and not target.is_unit_target:
-                errors.append(FieldError(target.pk, "value", too_many))
+                errors.append(FieldError("value", too_many, target_id=target.pk))
             parent = by_id.get(target.parent_id)
             parent_entry = inputs.get(target.parent_id) if parent else None
             if (
@@ -231,10 +153,10 @@ def validate_report(
             ):
                 errors.append(
                     FieldError(
-                        target.pk,
                         "value",
                         _("không được lớn hơn chỉ tiêu cha %(code)s (%(parent)s)")
                         % {"code": parent.code, "parent": parent_entry.value},
+                        target_id=target.pk,
                     )
                 )
         elif target.is_ratio and target.from_rating:
@@ -242,76 +164,80 @@ def validate_report(
             if any(c is not None for c in counts) and any(c is None for c in counts):
                 for name, count in zip(RATING_FIELDS, counts, strict=True):
                     if count is None:
-                        errors.append(FieldError(target.pk, name, _("cần nhập đủ 4 mức xếp loại")))
+                        errors.append(FieldError(name, _("cần nhập đủ 4 mức xếp loại"), target_id=target.pk))
                 continue
             if all(c is not None for c in counts):
                 total = sum(counts)
                 if total == 0:
                     errors.append(
-                        FieldError(target.pk, "rating_good", _("tổng số được xếp loại phải lớn hơn 0"))
+                        FieldError(
+                            "rating_good", _("tổng số được xếp loại phải lớn hơn 0"), target_id=target.pk
+                        )
                     )
                 elif total > people:
-                    errors.append(FieldError(target.pk, "rating_good", too_many))
+                    errors.append(FieldError("rating_good", too_many, target_id=target.pk))
                 cap = settings.EXCELLENT_CAP_PERCENT
                 excellent, good = counts[0], counts[1]
                 if excellent * 100 > cap * good:
                     errors.append(
                         FieldError(
-                            target.pk,
                             "rating_excellent",
                             _(
                                 "số hoàn thành xuất sắc (%(excellent)s) vượt quá %(cap)s%% số hoàn thành "
                                 "tốt (%(good)s)"
                             )
                             % {"excellent": excellent, "cap": cap, "good": good},
+                            target_id=target.pk,
                         )
                     )
         elif target.is_ratio:
             if (entry.numerator is None) != (entry.denominator is None):
                 missing = "denominator" if entry.denominator is None else "numerator"
-                errors.append(FieldError(target.pk, missing, _("cần nhập cả tử số và mẫu số")))
+                errors.append(FieldError(missing, _("cần nhập cả tử số và mẫu số"), target_id=target.pk))
             elif entry.numerator is not None:
                 if entry.denominator == 0:
-                    errors.append(FieldError(target.pk, "denominator", _("mẫu số phải lớn hơn 0")))
+                    errors.append(FieldError("denominator", _("mẫu số phải lớn hơn 0"), target_id=target.pk))
                 elif entry.numerator > entry.denominator:
                     errors.append(
                         FieldError(
-                            target.pk,
                             "numerator",
                             _("tử số (%(n)s) không được lớn hơn mẫu số (%(d)s)")
                             % {"n": entry.numerator, "d": entry.denominator},
+                            target_id=target.pk,
                         )
                     )
                 if entry.denominator > people and not target.is_unit_target:
-                    errors.append(FieldError(target.pk, "denominator", too_many))
+                    errors.append(FieldError("denominator", too_many, target_id=target.pk))
                 proposed = (proposals or {}).get(target.pk)
                 if proposed and (entry.numerator, entry.denominator) != proposed and not entry.note:
                     errors.append(
                         FieldError(
-                            target.pk,
                             "note",
                             _(
                                 "khác số đề xuất từ các buổi học tập (%(n)s/%(d)s): cần ghi chú lý do điều chỉnh"
                             )
                             % {"n": proposed[0], "d": proposed[1]},
+                            target_id=target.pk,
                         )
                     )
         elif target.is_milestone:
             if entry.done_on is not None and not entry.done:
-                errors.append(FieldError(target.pk, "done_on", _("chỉ nhập ngày khi đã đạt")))
+                errors.append(FieldError("done_on", _("chỉ nhập ngày khi đã đạt"), target_id=target.pk))
             if entry.done and entry.done_on is None:
-                errors.append(FieldError(target.pk, "done_on", _("cần nhập ngày đạt")))
+                errors.append(FieldError("done_on", _("cần nhập ngày đạt"), target_id=target.pk))
             if entry.done_on is not None and entry.done_on > period.ends_on.replace(month=12, day=31):
-                errors.append(FieldError(target.pk, "done_on", _("ngày đạt không được sau năm báo cáo")))
+                errors.append(
+                    FieldError("done_on", _("ngày đạt không được sau năm báo cáo"), target_id=target.pk)
+                )
             elif entry.done_on is not None and entry.done_on < period.congress.held_from:
-                errors.append(FieldError(target.pk, "done_on", _("ngày đạt phải trong nhiệm kỳ")))
+                errors.append(FieldError("done_on", _("ngày đạt phải trong nhiệm kỳ"), target_id=target.pk))
     return errors
 
 
 def missing_for_submission(targets: list[Target], inputs: dict[int, EntryInput]) -> list[FieldError]:
     """A report is submitted complete: every target it carries has its figures."""
     return [
-        FieldError(t.pk, input_fields(t)[0], _("cần nhập trước khi gửi báo cáo"))
+        FieldError(input_fields(t)[0], _("cần nhập trước khi gửi báo cáo"), target_id=t.pk)
         for t in targets
         if not inputs.get(t.pk, EntryInput()).is_filled(t)
     ]
@@ -322,7 +248,7 @@ def missing_for_submission(targets: list[Target], inputs: dict[int, EntryInput])
 
 def unit_scope_targets(unit: Unit, congress) -> list[Target]:
     """The resolution's targets, and the own targets of this unit and of the units above it."""
-    paths = [unit.path[: n * Unit.steplen] for n in range(1, unit.depth + 1)]
+    paths = unit.ancestor_paths()
     return list(
         Target.objects.filter(resolution__congress=congress)
         .filter(Q(owner_unit__isnull=True) | Q(owner_unit__path__in=paths))

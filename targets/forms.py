@@ -3,40 +3,14 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from targets.entries import (
-    FIELD_LABELS,
-    EntryInput,
-    FieldError,
-    ParseError,
-    input_fields,
-    parse_count,
-)
+from config.forms import FILE_ERRORS, CountField, DecimalTextField, RefusalForm
+from config.refusals import FieldError
+from targets.entries import FIELD_LABELS, EntryInput, input_fields
 from targets.models import Target, TargetProposal
 
 # Reopening a quarter for longer than a year is a typing slip, not a decision.
 MAX_EXTENSION_DAYS = 366
-COUNT_MESSAGE = _(
-    "Phải là số nguyên không âm: chỉ nhập chữ số, không dùng chữ, dấu trừ, dấu chấm hay dấu phẩy."
-)
-
-
-class CountField(forms.Field):
-    """A whole number ≥ 0, typed with digits only: "1.5", "-3", "ba" and "1.800" are refused."""
-
-    widget = forms.TextInput(
-        attrs={
-            "inputmode": "numeric",
-            "pattern": "[0-9]*",
-            "autocomplete": "off",
-            "class": "text-end count-input",
-        }
-    )
-
-    def to_python(self, value):
-        try:
-            return parse_count(value)
-        except ParseError:
-            raise forms.ValidationError(COUNT_MESSAGE, code="invalid") from None
+YEAR_MESSAGE = _("Năm phải là số có 4 chữ số, ví dụ 2023.")
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -53,7 +27,7 @@ def field_name(target_id: int, name: str) -> str:
     return f"t{target_id}-{name}"
 
 
-class ReportForm(forms.Form):
+class ReportForm(RefusalForm):
     """One form with every target a unit reports for a quarter.
 
     Parsing happens here (each field's own message); the rules between fields
@@ -85,6 +59,7 @@ class ReportForm(forms.Form):
                     )
                 else:
                     field = CountField(label=label, required=False)
+                    field.widget.attrs["class"] = "text-end count-input"
                 field.widget.attrs["data-target"] = str(target.pk)
                 field.widget.attrs["data-field"] = name
                 self.fields[field_name(target.pk, name)] = field
@@ -122,10 +97,9 @@ class ReportForm(forms.Form):
             out[target.pk] = EntryInput(**values)
         return out
 
-    def add_rule_errors(self, errors: list[FieldError]) -> None:
-        for error in errors:
-            name = field_name(error.target_id, error.field)
-            self.add_error(name if name in self.fields else None, error.message)
+    def field_for(self, error: FieldError) -> str | None:
+        name = field_name(error.target_id, error.field)
+        return name if name in self.fields else None
 
     def grouped(self):
         """(target, [bound fields], note field) in form order, for the template."""
@@ -134,7 +108,7 @@ class ReportForm(forms.Form):
             yield target, fields, self[field_name(target.pk, "note")]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(RefusalForm):
     decision = forms.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))])
     comment = forms.CharField(
         label=_("Ý kiến của Văn phòng"),
@@ -151,7 +125,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(RefusalForm):
     until = forms.DateField(
         label=_("Gia hạn đến ngày"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -174,14 +148,7 @@ class ReopenForm(forms.Form):
         return until
 
 
-FILE_ERRORS = {
-    "required": _("Chưa chọn tệp."),
-    "empty": _("Tệp rỗng (0 byte)."),
-    "invalid": _("Không đọc được tệp gửi lên."),
-}
-
-
-class AttachmentForm(forms.Form):
+class AttachmentForm(RefusalForm):
     file = forms.FileField(label=_("Tệp minh chứng (PDF, DOCX, XLSX, JPG, PNG)"), error_messages=FILE_ERRORS)
     target = forms.TypedChoiceField(label=_("Cho chỉ tiêu"), required=False, coerce=int, empty_value=None)
 
@@ -192,14 +159,14 @@ class AttachmentForm(forms.Form):
         ]
 
 
-class UploadForm(forms.Form):
+class UploadForm(RefusalForm):
     file = forms.FileField(label=_("Tệp Excel đã điền (XLSX)"), error_messages=FILE_ERRORS)
 
 
-class TargetProposalForm(forms.Form):
+class TargetProposalForm(RefusalForm):
     """A unit's own target, as its secretary proposes it.
 
-    The rules are the service's (targets.services.proposal_errors), applied here
+    The rules are the service's (targets.services.proposals.proposal_errors), applied here
     too so that each message sits under its field.
     """
 
@@ -214,34 +181,24 @@ class TargetProposalForm(forms.Form):
         label=_("So sánh"), choices=Target.Comparison.choices, initial=Target.Comparison.AT_LEAST
     )
     scope = forms.ChoiceField(label=_("Phạm vi"), choices=Target.Scope.choices, initial=Target.Scope.TERM)
-    value = forms.DecimalField(
+    value = DecimalTextField(
         label=_("Giá trị chỉ tiêu"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
         help_text=_("Số lượng (số nguyên), hoặc phần trăm 0–100 với chỉ tiêu tỷ lệ và yêu cầu."),
-        error_messages={
-            "invalid": _("Giá trị phải là một số, ví dụ 40 hoặc 90,5."),
-            "required": _("Cần nhập giá trị chỉ tiêu."),
-            "max_decimal_places": _("Giá trị chỉ có tối đa 2 chữ số thập phân."),
-        },
+        error_messages={"required": _("Cần nhập giá trị chỉ tiêu.")},
     )
     unit_label = forms.CharField(label=_("Đơn vị tính"), max_length=40, required=False)
     numerator_label = forms.CharField(label=_("Tử số (với chỉ tiêu tỷ lệ)"), max_length=200, required=False)
     denominator_label = forms.CharField(
         label=_("Mẫu số (với chỉ tiêu tỷ lệ)"), max_length=200, required=False
     )
-    first_year = forms.IntegerField(
+    first_year = CountField(
         label=_("Từ năm"),
         required=False,
+        ceiling=9999,
+        message=YEAR_MESSAGE,
         help_text=_("Để trống nếu chỉ tiêu áp dụng cả nhiệm kỳ."),
-        error_messages={"invalid": _("Năm phải là số có 4 chữ số, ví dụ 2023.")},
     )
-    last_year = forms.IntegerField(
-        label=_("Đến năm"),
-        required=False,
-        error_messages={"invalid": _("Năm phải là số có 4 chữ số, ví dụ 2023.")},
-    )
+    last_year = CountField(label=_("Đến năm"), required=False, ceiling=9999, message=YEAR_MESSAGE)
     serves = forms.ModelChoiceField(
         label=_("Góp phần thực hiện chỉ tiêu cấp trên"),
         queryset=Target.objects.none(),
@@ -264,18 +221,18 @@ class TargetProposalForm(forms.Form):
         self.fields["serves"].label_from_instance = lambda t: f"{t.code} · {t.short_title or t.title}"
 
     def clean(self):
-        from targets.services import ProposalInput, proposal_errors
+        from targets.services.proposals import ProposalInput, proposal_errors
 
         data = super().clean()
         if self.errors:
             return data
         proposal = ProposalInput(**{name: data.get(name) for name in ProposalInput.__dataclass_fields__})
-        for field, message in proposal_errors(self.unit, proposal, target=self.target).items():
-            self.add_error(field if field in self.fields else None, message)
+        for error in proposal_errors(self.unit, proposal, target=self.target):
+            self.add_error(self.field_for(error), error.message)
         return data
 
 
-class ProposalReviewForm(forms.Form):
+class ProposalReviewForm(RefusalForm):
     decision = forms.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))])
     review_comment = forms.CharField(
         label=_("Ý kiến của Văn phòng"),

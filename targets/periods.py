@@ -1,48 +1,16 @@
 """Quarters of a congress term, and the period strings used in URLs."""
 
-import calendar
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
 from resolutions.models import Congress
+from resolutions.terms import congress_for, quarter_bounds, term_quarters
 from targets.models import Period
 
 PERIOD_SLUG = re.compile(r"(?P<year>[0-9]{4})-q(?P<quarter>[1-4])")
-
-
-@dataclass(frozen=True)
-class QuarterSpan:
-    index: int
-    year: int
-    quarter: int
-    starts_on: date
-    ends_on: date
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    first_month = 3 * (quarter - 1) + 1
-    last_month = first_month + 2
-    return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
-
-
-def term_quarters(congress: Congress) -> list[QuarterSpan]:
-    """The quarters of a term: from the quarter in which it starts (the day after
-    the congress closes), for as many quarters as the term has years × 4."""
-    year, quarter = quarter_of(congress.held_to + timedelta(days=1))
-    spans = []
-    for index in range(1, congress.term_years * 4 + 1):
-        starts_on, ends_on = quarter_bounds(year, quarter)
-        spans.append(QuarterSpan(index, year, quarter, starts_on, ends_on))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return spans
 
 
 def default_deadline(ends_on: date) -> date:
@@ -79,19 +47,16 @@ def parse_period_slug(slug: str) -> tuple[int, int] | None:
     return int(match["year"]), int(match["quarter"])
 
 
-def congress_for(unit) -> Congress | None:
-    """The nearest congress held at or above this unit: its term is the unit's term."""
-    paths = [unit.path[: n * unit.steplen] for n in range(1, unit.depth + 1)]
-    return Congress.objects.filter(unit__path__in=paths).order_by("-unit__depth", "-held_from").first()
-
-
 def period_for(unit, slug: str) -> Period | None:
-    """The quarter "2025-q2" of the unit's term, or None."""
+    """The quarter "2025-q2" of the unit's term that covers it, or None."""
     parsed = parse_period_slug(slug)
-    congress = congress_for(unit) if parsed else None
-    if congress is None:
+    if parsed is None:
         return None
     year, quarter = parsed
+    _starts_on, ends_on = quarter_bounds(year, quarter)
+    congress = congress_for(unit, on=ends_on)
+    if congress is None:
+        return None
     return (
         Period.objects.filter(congress=congress, year=year, quarter=quarter)
         .select_related("congress")

@@ -6,8 +6,8 @@ Each function runs a fixed number of queries, whatever the number of units.
 from dataclasses import dataclass
 from datetime import date
 
+from resolutions.terms import congress_for
 from targets.models import DeadlineExtension, Period, ProgressReport
-from targets.periods import congress_for
 from targets.workflow import Window, grid_status
 from units.access import Action, home_units, units_for
 from units.models import Unit

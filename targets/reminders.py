@@ -63,7 +63,7 @@ def due_reminders(today: date) -> list[Due]:
 
 
 def _recipients(unit: Unit) -> list[str]:
-    ancestors = [unit.path[: n * Unit.steplen] for n in range(2, unit.depth + 1)]
+    ancestors = unit.ancestor_paths()[1:]  # the unit and those above it, below the bloc itself
     return sorted(
         set(
             Membership.objects.filter(

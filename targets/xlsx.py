@@ -21,15 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from targets.entries import (
-    EntryInput,
-    FieldError,
-    ParseError,
-    input_fields,
-    parse_count,
-    parse_day,
-    parse_yes_no,
-)
+from config.parsing import ParseError, parse_count, parse_day, parse_yes_no
+from config.refusals import FieldError, Refused
+from targets.entries import EntryInput, input_fields
 from targets.models import Period, Target
 from units.models import Unit
 
@@ -201,7 +195,7 @@ class ParsedSheet:
         return f"{COLUMN_OF[name]}{self.rows[target.pk]}"
 
 
-class SheetRefused(ValueError):
+class SheetRefused(Refused):
     """The file as a whole is not this unit's sheet for this quarter."""
 
 

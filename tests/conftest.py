@@ -28,7 +28,7 @@ DEMO_TODAY = date(2026, 11, 26)
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from targets.demo import load_demo
+    from targets.devtools.demo import load_demo
 
     with django_db_blocker.unblock():
         load_demo(today=DEMO_TODAY)

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from config.parsing import ParseError, parse_count
 from resolutions.models import StudySession
-from targets.entries import EntryInput, ParseError, parse_count, validate_report
+from targets.entries import EntryInput, validate_report
 from targets.models import DeadlineExtension, Period, Target
 from units.models import Unit
 
@@ -36,7 +37,9 @@ def test_a_period_with_a_trailing_newline_is_not_found(office_client):
     assert office_client.get("/dashboard/?as_of=2025-q1%0A").status_code == 404
 
 
-@pytest.mark.parametrize("raw", ["9" * 5000, "٣", "１２", "12 345 678 901 234 567"])
+@pytest.mark.parametrize(
+    "raw", ["9" * 5000, "٣", "１２", "12 345 678 901 234 567", "1_000", "+5", "-3", "1.5", "1.800", "ba"]
+)
 def test_counts_are_ascii_digits_of_a_sensible_length(raw):
     with pytest.raises(ParseError):
         parse_count(raw)
@@ -63,6 +66,18 @@ def test_study_counts_are_bounded(namtanuyen_client):
         },
     )
     assert "Con số quá lớn" in " ".join(response.context["form"].errors["non_members"])
+    assert StudySession.objects.count() == before
+
+
+@pytest.mark.parametrize("raw", ["١٢", "２", "1_000", "+5", "-3", "1.5"])
+def test_a_study_session_reads_counts_as_the_report_form_does(namtanuyen_client, raw):
+    before = StudySession.objects.count()
+    response = namtanuyen_client.post(
+        "/study/kcn-nam-tan-uyen/",
+        {"held_on": "2021-03-10", "form": "online", "attending": raw, "first_time": "0", "non_members": "0"},
+    )
+    assert response.status_code == 200
+    assert "Phải là số nguyên không âm" in " ".join(response.context["form"].errors["attending"])
     assert StudySession.objects.count() == before
 
 

@@ -8,6 +8,11 @@ A role held over a unit covers that unit and every unit below it.
 - standing committee (Ban Thường vụ): see everything under its unit, change nothing;
 - unit secretary / clerk: see and enter their own unit and the units below it.
 
+A superuser counts as bloc office over every root of the tree: it sees,
+reviews and administers everything, and it never enters a unit's figures
+(those are the unit's own). Every other module asks `roles`, `is_bloc_office`
+and `home_units` here instead of testing `is_superuser` itself.
+
 A unit the user may not see answers 404, never 403, so that a tampered URL
 does not even reveal that the unit exists.
 """
@@ -38,12 +43,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 
 def _grants(user) -> list[tuple[str, str]]:
-    """(role, unit path) pairs of the user, read once per user object (per request)."""
+    """(role, unit path) pairs of the user, read once per user object (per request).
+
+    A superuser holds the bloc office role over every root, besides its own memberships.
+    """
     if not user or not user.is_authenticated:
         return []
     cached = getattr(user, "_unit_grants", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        if user.is_superuser:
+            roots = Unit.get_root_nodes().values_list("path", flat=True)
+            cached += [(Role.BLOC_OFFICE, path) for path in roots]
         user._unit_grants = cached
     return cached
 
@@ -63,15 +74,11 @@ def is_bloc_office(user) -> bool:
 
 
 def can(user, unit: Unit, action: Action = Action.VIEW) -> bool:
-    if user.is_authenticated and user.is_superuser:
-        return True
     return any(unit.path.startswith(path) for path in _paths(user, action))
 
 
 def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
     """Every unit the user may act on; empty for a user with no role."""
-    if user.is_authenticated and user.is_superuser:
-        return Unit.objects.all()
     paths = _paths(user, action)
     if not paths:
         return Unit.objects.none()
@@ -104,3 +111,11 @@ def home_units(user, action: Action = Action.VIEW) -> list[Unit]:
     if not paths:
         return []
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
+
+
+def visible_ancestors(user, unit: Unit) -> list[Unit]:
+    """The units above this one that the user may see, root first (breadcrumbs)."""
+    paths = unit.ancestor_paths()[:-1]
+    if not paths:
+        return []
+    return [a for a in Unit.objects.filter(path__in=paths).order_by("depth") if can(user, a)]

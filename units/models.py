@@ -100,6 +100,14 @@ class Unit(MP_Node):
         """This unit and every unit below it."""
         return Unit.objects.filter(path__startswith=self.path)
 
+    def ancestor_paths(self) -> list[str]:
+        """The paths of the units above this one and its own, root first (no query)."""
+        return [self.path[: n * self.steplen] for n in range(1, self.depth + 1)]
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
 
 class Membership(models.Model):
     """A role a user holds over a unit and everything below it."""

@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from units.access import Action, can, unit_or_404, units_for
+from units.access import Action, unit_or_404, units_for, visible_ancestors
 from units.models import Unit
 
 SEARCH_LIMIT = 200  # a search answers a person looking for a unit, not an export
@@ -18,11 +18,8 @@ def tree(request):
         if folded:
             condition |= Q(code__icontains=folded)
         found = list(visible.filter(condition).order_by("path")[: SEARCH_LIMIT + 1])
-        parents = {
-            u.path: u
-            for u in visible.filter(path__in={u.path[: -Unit.steplen] for u in found if u.depth > 1})
-        }
-        results = [(u, parents.get(u.path[: -Unit.steplen])) for u in found[:SEARCH_LIMIT]]
+        parents = {u.path: u for u in visible.filter(path__in={u.parent_path for u in found if u.depth > 1})}
+        results = [(u, parents.get(u.parent_path)) for u in found[:SEARCH_LIMIT]]
         return render(
             request,
             "units/tree.html",
@@ -40,7 +37,7 @@ def _forest(nodes: list[Unit], totals: dict[int, int]) -> list[dict]:
     for node in nodes:
         item = {"unit": node, "total": totals[node.pk], "children": []}
         by_path[node.path] = item
-        parent = by_path.get(node.path[: -Unit.steplen])
+        parent = by_path.get(node.parent_path)
         (parent["children"] if parent else roots).append(item)
     return roots
 
@@ -50,7 +47,7 @@ def _subtree_members(nodes: list[Unit]) -> dict[int, int]:
     by_path = {}
     for node in sorted(nodes, key=lambda n: -n.depth):
         by_path[node.path] = by_path.get(node.path, 0) + node.members
-        parent_path = node.path[: -Unit.steplen]
+        parent_path = node.parent_path
         if parent_path:
             by_path[parent_path] = by_path.get(parent_path, 0) + by_path[node.path]
     return {node.pk: by_path[node.path] for node in nodes}
@@ -60,9 +57,7 @@ def detail(request, code):
     unit = unit_or_404(request.user, code, Action.VIEW)
     subtree = list(unit.subtree().order_by("path"))
     totals = _subtree_members(subtree)
-    ancestors = (
-        [a for a in Unit.objects.get_ancestors(unit) if can(request.user, a)] if unit.depth > 1 else []
-    )
+    ancestors = visible_ancestors(request.user, unit)
     children = [u for u in subtree if u.depth == unit.depth + 1]
     return render(
         request,

@@ -42,7 +42,7 @@ def browser():
 @pytest.fixture
 def demo_server(live_server):
     """The live server with the demo loaded (transactional tests start from a flushed database)."""
-    from targets.demo import load_demo
+    from targets.devtools.demo import load_demo
     from tests.conftest import DEMO_TODAY
 
     load_demo(today=DEMO_TODAY)

@@ -79,7 +79,7 @@ def worker():
 
 def test_an_approval_reaches_the_bloc_dashboard_within_10_seconds(worker, office_client, namtanuyen_client):
     from config.celery import app
-    from targets.demo import load_demo
+    from targets.devtools.demo import load_demo
     from tests.conftest import DEMO_TODAY
 
     load_demo(today=DEMO_TODAY)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from resolutions.models import Congress, Resolution
-from targets.demo import GENERAL_DIRECTION, load_demo
+from targets.devtools.demo import GENERAL_DIRECTION, load_demo
 from targets.models import Allocation, DeadlineExtension, Entry, ProgressReport, Target
 from tests.conftest import DEMO_TODAY
 from units.models import Membership, Unit

@@ -11,11 +11,11 @@ from docx import Document
 
 from config.formatting import format_number, format_percent
 from resolutions.models import PlanDocument, StudySession
+from resolutions.terms import congress_for
 from targets.dashboard import build
-from targets.demo import _demo_pdf
+from targets.devtools.demo import _demo_pdf
 from targets.documents import party_date, report_period, summary_context
 from targets.models import Allocation, Target
-from targets.periods import congress_for
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

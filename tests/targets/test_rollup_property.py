@@ -13,7 +13,7 @@ from targets.entries import EntryInput, targets_for
 from targets.models import Period, ProgressReport, Rollup, Target
 from targets.periods import periods_ensure
 from targets.rollup import rollup_full, rollup_incremental
-from targets.services import report_approve, report_reopen, report_save, report_submit
+from targets.services.reports import report_approve, report_reopen, report_save, report_submit
 from tests.factories import CongressFactory, ResolutionFactory, UnitFactory, UserFactory
 from units.models import Membership, Unit
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from config.refusals import Refused
 from targets.entries import targets_for
 from targets.models import Entry, Period, Rollup, Target, TargetProposal
 from targets.rollup import rollup_full
-from targets.services import ProposalInput, ProposalRefused, target_proposal_approve, target_propose
+from targets.services.proposals import ProposalInput, target_proposal_approve, target_propose
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,12 @@ def test_a_secretary_proposes_and_the_office_approves(soxaydung_client, office_c
     ("overrides", "field", "message"),
     [
         ({"measure": "ratio", "value": "120"}, "value", "Chỉ tiêu tỷ lệ phải từ 0 đến 100%"),
-        ({"value": "-5"}, "value", "Chỉ tiêu số lượng phải là số nguyên không âm"),
+        ({"value": "-5"}, "value", "Giá trị phải là một số không âm"),
+        ({"value": "+5"}, "value", "Giá trị phải là một số không âm"),
+        ({"value": "١٢"}, "value", "Giá trị phải là một số không âm"),
+        ({"value": "1_000"}, "value", "Giá trị phải là một số không âm"),
+        ({"first_year": "２０２３"}, "first_year", "Năm phải là số có 4 chữ số"),
+        ({"first_year": "+2023"}, "first_year", "Năm phải là số có 4 chữ số"),
         ({"value": "12,5"}, "value", "Chỉ tiêu số lượng phải là số nguyên không âm"),
         ({"value": "mười"}, "value", "Giá trị phải là một số"),
         ({"first_year": "2019", "last_year": "2021"}, "first_year", "Năm phải nằm trong nhiệm kỳ 2020–2025"),
@@ -135,7 +141,7 @@ def test_an_approved_target_changes_only_through_a_new_proposal_and_history_keep
     )
     target.refresh_from_db()
     assert target.value == old_value  # nothing changes before approval
-    with pytest.raises(ProposalRefused):  # one pending change at a time
+    with pytest.raises(Refused):  # one pending change at a time
         target_propose(
             unit=target.owner_unit,
             user=soxaydung,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.bench import Shape, dumps, run
+from targets.devtools.bench import Shape, dumps, run
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from targets.demo import load_demo
+from targets.devtools.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -7,17 +7,16 @@ refusal as the buttons the page hides.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config.refusals import Refused
 from config.uploads import check_upload
 from targets.entries import (
     EntryInput,
-    FieldError,
     input_fields,
     missing_for_submission,
     people_of,
@@ -32,7 +31,6 @@ from targets.models import (
     Period,
     ProgressReport,
     Target,
-    TargetProposal,
 )
 from targets.tasks import enqueue_rollup
 from targets.workflow import Step, steps_for, window_for
@@ -43,15 +41,6 @@ ENTRY_FIELDS = list(EntryInput.__dataclass_fields__)
 EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 
 
-class ReportRefused(Exception):
-    """The operation is refused; `message` says why in the user's language."""
-
-    def __init__(self, message: str, errors: list[FieldError] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or []
-
-
 @dataclass
 class Change:
     target: Target
@@ -60,7 +49,7 @@ class Change:
     new: object
 
 
-class ReportConflict(ReportRefused):
+class ReportConflict(Refused):
     """Someone else saved the report since this user loaded it; `changes` says what they changed."""
 
     def __init__(self, message: str, *, changes: list[Change], current_version: int):
@@ -81,7 +70,7 @@ def _record(report: ProgressReport, user, reason: str, at=None) -> None:
 def _require(step: Step, user, unit: Unit, report: ProgressReport | None, period: Period, today: date | None):
     window = window_for(unit, period, today=today)
     if step not in steps_for(user, unit, report, window):
-        raise ReportRefused(_refusal(step, report, window))
+        raise Refused(_refusal(step, report, window))
     return window
 
 
@@ -178,11 +167,11 @@ def report_save(
     known = {t.pk for t in targets}
     stray = set(inputs) - known
     if stray:
-        raise ReportRefused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
+        raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
     if report is not None and report.version != expected_version:
         raise _conflict(report, expected_version, targets)
     if report is None and expected_version != 0:
-        raise ReportRefused(_("Báo cáo đã thay đổi; hãy tải lại trang."))
+        raise Refused(_("Báo cáo đã thay đổi; hãy tải lại trang."))
     by_id = {t.pk: t for t in targets}
     inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
     errors = validate_report(
@@ -193,7 +182,7 @@ def report_save(
         proposals=study_proposals(unit, period, targets),
     )
     if errors:
-        raise ReportRefused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
+        raise Refused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
 
     now = timezone.now()
     if report is None:
@@ -233,12 +222,12 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     window = _require(Step.SUBMIT, user, unit, report, period, today)
     if report is None:
-        raise ReportRefused(_("Chưa có số liệu để gửi."))
+        raise Refused(_("Chưa có số liệu để gửi."))
     targets = targets_for(unit, period)
     stored = _stored_inputs(report)
     missing = missing_for_submission(targets, stored)
     if missing:
-        raise ReportRefused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
+        raise Refused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
     if report.status == Status.DRAFT:
         report.late = window.is_past_deadline
     report.status = Status.SUBMITTED
@@ -272,7 +261,7 @@ def report_approve(*, unit: Unit, period: Period, user, comment: str = "") -> Pr
 def report_return(*, unit: Unit, period: Period, user, comment: str) -> ProgressReport:
     comment = (comment or "").strip()
     if not comment:
-        raise ReportRefused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
+        raise Refused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.RETURN, user, unit, report, period, None)
     report.status = Status.RETURNED
@@ -292,11 +281,11 @@ def report_reopen(
     today = today or timezone.localdate()
     reason = (reason or "").strip()
     if not reason:
-        raise ReportRefused(_("Cần ghi lý do mở lại kỳ báo cáo."))
+        raise Refused(_("Cần ghi lý do mở lại kỳ báo cáo."))
     if until < today:
-        raise ReportRefused(_("Ngày gia hạn phải từ hôm nay trở đi."))
+        raise Refused(_("Ngày gia hạn phải từ hôm nay trở đi."))
     if (until - today).days > 366:
-        raise ReportRefused(_("Chỉ gia hạn tối đa một năm kể từ hôm nay."))
+        raise Refused(_("Chỉ gia hạn tối đa một năm kể từ hôm nay."))
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.REOPEN, user, unit, report, period, today)
     extension, _created = DeadlineExtension.objects.update_or_create(
@@ -328,7 +317,7 @@ def attachment_add(
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.EDIT, user, unit, report, period, today)
     if report is None:
-        raise ReportRefused(_("Hãy lưu số liệu trước khi đính kèm tệp."))
+        raise Refused(_("Hãy lưu số liệu trước khi đính kèm tệp."))
     checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
     attachment = Attachment(
         report=report,
@@ -354,202 +343,3 @@ def attachment_remove(*, attachment: Attachment, user, today: date | None = None
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
-
-
-# --- Units' own targets -----------------------------------------------------------------
-
-
-@dataclass
-class ProposalInput:
-    title: str
-    measure: str
-    value: Decimal
-    comparison: str = Target.Comparison.AT_LEAST
-    scope: str = Target.Scope.TERM
-    unit_label: str = ""
-    numerator_label: str = ""
-    denominator_label: str = ""
-    first_year: int | None = None
-    last_year: int | None = None
-    serves: Target | None = None
-    reason: str = ""
-
-
-class ProposalRefused(Exception):
-    """The proposal is refused; `errors` maps a field (or "") to a message in the user's language."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-def higher_targets(unit: Unit) -> list[Target]:
-    """Targets a unit target may serve: those of the bloc's resolution and of the congresses above it."""
-    from targets.periods import congress_for
-
-    congress = congress_for(unit)
-    if congress is None:
-        return []
-    chain = [c.pk for c in congress.chain()]
-    return list(
-        Target.objects.filter(resolution__congress__in=chain, owner_unit__isnull=True)
-        .select_related("resolution__congress")
-        .order_by("-resolution__congress__held_from", "position", "code")
-    )
-
-
-def proposal_errors(unit: Unit, data: ProposalInput, *, target: Target | None = None) -> dict[str, str]:
-    """The rules a unit's own target obeys (the form and the service share them)."""
-    from targets.periods import congress_for
-
-    errors: dict[str, str] = {}
-    if not (data.title or "").strip():
-        errors["title"] = _("Cần ghi nội dung chỉ tiêu.")
-    if data.measure not in dict(TargetProposal.MEASURES):
-        errors["measure"] = _("Loại chỉ tiêu không hợp lệ.")
-    value = data.value
-    if value is None:
-        errors["value"] = _("Cần nhập giá trị chỉ tiêu.")
-    elif data.measure in (Target.Measure.RATIO, Target.Measure.MILESTONE):
-        if value < 0 or value > 100:
-            errors["value"] = _("Chỉ tiêu tỷ lệ phải từ 0 đến 100%.")
-    elif value < 0 or value != value.to_integral_value():
-        errors["value"] = _("Chỉ tiêu số lượng phải là số nguyên không âm.")
-    congress = congress_for(unit)
-    if congress is not None:
-        term = _("Năm phải nằm trong nhiệm kỳ %(start)s–%(end)s.") % {
-            "start": congress.term_start_year,
-            "end": congress.term_end_year,
-        }
-        for name in ("first_year", "last_year"):
-            year = getattr(data, name)
-            if year is not None and not congress.term_start_year <= year <= congress.term_end_year:
-                errors[name] = term
-        if data.first_year and data.last_year and data.last_year < data.first_year:
-            errors["last_year"] = _("Năm kết thúc không được trước năm bắt đầu.")
-    if data.serves is not None and data.serves.pk not in {t.pk for t in higher_targets(unit)}:
-        errors["serves"] = _("Chỉ tiêu cấp trên không thuộc Nghị quyết của khối hoặc của tỉnh.")
-    if target is not None:
-        if target.owner_unit_id != unit.pk:
-            errors[""] = _("Chỉ điều chỉnh được chỉ tiêu riêng của chính đơn vị.")
-        elif target.proposals.filter(status=TargetProposal.Status.PENDING).exists():
-            errors[""] = _("Chỉ tiêu này đang có một đề xuất điều chỉnh chờ duyệt.")
-        elif data.measure != target.measure:
-            errors["measure"] = _("Không đổi loại của chỉ tiêu đã có số liệu; hãy đề xuất chỉ tiêu mới.")
-    return errors
-
-
-@transaction.atomic
-def target_propose(*, unit: Unit, user, data: ProposalInput, target: Target | None = None) -> TargetProposal:
-    """A unit's secretary or clerk proposes a target of its own (or a change to one)."""
-    from units.access import Action, can
-
-    if not can(user, unit, Action.ENTER):
-        raise ProposalRefused({"": _("Chỉ cán bộ của đơn vị được đề xuất chỉ tiêu của đơn vị.")})
-    errors = proposal_errors(unit, data, target=target)
-    if errors:
-        raise ProposalRefused(errors)
-    proposal = TargetProposal(
-        unit=unit,
-        target=target,
-        is_change=target is not None,
-        proposed_by=user,
-        **{name: getattr(data, name) for name in ProposalInput.__dataclass_fields__},
-    )
-    proposal.title = proposal.title.strip()
-    proposal._history_user = user
-    proposal.save()
-    return proposal
-
-
-def _code_for(unit: Unit, resolution) -> str:
-    """SXD-01 for so-xay-dung: the initials of the unit code and a number."""
-    parts = [p for p in unit.code.split("-") if p]
-    prefix = "".join(p if p.isdigit() else p[0] for p in parts).upper()[:8] or "DV"
-    taken = set(
-        Target.objects.filter(resolution=resolution, code__startswith=prefix + "-").values_list(
-            "code", flat=True
-        )
-    )
-    number = 1
-    while f"{prefix}-{number:02d}" in taken:
-        number += 1
-    return f"{prefix}-{number:02d}"
-
-
-@transaction.atomic
-def target_proposal_approve(*, proposal: TargetProposal, user, comment: str = "") -> Target:
-    """The bloc office approves: the unit's target is created, or changed (its history keeps the old values)."""
-    from targets.periods import congress_for
-    from units.access import Action, can
-
-    proposal = TargetProposal.objects.select_for_update().get(pk=proposal.pk)
-    if not can(user, proposal.unit, Action.REVIEW):
-        raise ProposalRefused({"": _("Chỉ Văn phòng Đảng ủy khối được duyệt chỉ tiêu của đơn vị.")})
-    if proposal.status != TargetProposal.Status.PENDING:
-        raise ProposalRefused({"": _("Đề xuất này đã được xử lý.")})
-    data = ProposalInput(**{name: getattr(proposal, name) for name in ProposalInput.__dataclass_fields__})
-    errors = proposal_errors(proposal.unit, data, target=None)
-    if errors:
-        raise ProposalRefused(errors)
-    fields = {
-        "title": proposal.title,
-        "short_title": proposal.title[:120],
-        "measure": proposal.measure,
-        "comparison": proposal.comparison,
-        "scope": proposal.scope,
-        "value": proposal.value,
-        "unit_label": proposal.unit_label or ("%" if proposal.measure != Target.Measure.FLOW else ""),
-        "numerator_label": proposal.numerator_label,
-        "denominator_label": proposal.denominator_label,
-        "first_year": proposal.first_year,
-        "last_year": proposal.last_year,
-        "serves": proposal.serves,
-    }
-    target = proposal.target
-    if target is None:
-        resolution = congress_for(proposal.unit).resolution
-        target = Target(
-            resolution=resolution,
-            owner_unit=proposal.unit,
-            code=_code_for(proposal.unit, resolution),
-            position=1000 + Target.objects.filter(owner_unit=proposal.unit).count(),
-            **fields,
-        )
-        reason = _("Duyệt chỉ tiêu mới của đơn vị")
-    else:
-        for name, value in fields.items():
-            setattr(target, name, value)
-        reason = _("Duyệt điều chỉnh chỉ tiêu")
-    target._history_user = user
-    target._change_reason = reason
-    target.save()
-    proposal.target = target
-    proposal.status = TargetProposal.Status.APPROVED
-    proposal.reviewed_by = user
-    proposal.reviewed_at = timezone.now()
-    proposal.review_comment = (comment or "").strip()
-    proposal._history_user = user
-    proposal.save()
-    return target
-
-
-@transaction.atomic
-def target_proposal_return(*, proposal: TargetProposal, user, comment: str) -> TargetProposal:
-    from units.access import Action, can
-
-    comment = (comment or "").strip()
-    proposal = TargetProposal.objects.select_for_update().get(pk=proposal.pk)
-    if not can(user, proposal.unit, Action.REVIEW):
-        raise ProposalRefused({"": _("Chỉ Văn phòng Đảng ủy khối được duyệt chỉ tiêu của đơn vị.")})
-    if not comment:
-        raise ProposalRefused({"review_comment": _("Cần ghi rõ lý do trả lại để đơn vị sửa.")})
-    if proposal.status != TargetProposal.Status.PENDING:
-        raise ProposalRefused({"": _("Đề xuất này đã được xử lý.")})
-    proposal.status = TargetProposal.Status.RETURNED
-    proposal.reviewed_by = user
-    proposal.reviewed_at = timezone.now()
-    proposal.review_comment = comment
-    proposal._history_user = user
-    proposal.save()
-    return proposal

@@ -834,7 +834,7 @@ def _provincial_targets(bloc_congress: Congress, targets: dict[str, Target], sum
 
 def _unit_targets(bloc_congress: Congress, periods: list[Period], office_user, summary: DemoSummary) -> None:
     """so-xay-dung and buu-dien carry targets of their own sector, approved by the office."""
-    from targets.services import ProposalInput, target_proposal_approve, target_propose
+    from targets.services.proposals import ProposalInput, target_proposal_approve, target_propose
 
     user_model = get_user_model()
     provincial = _provincial_targets(

@@ -238,7 +238,7 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
     from targets.entries import EntryInput, targets_for
     from targets.models import Entry, Period, ProgressReport
     from targets.rollup import rollup_full, rollup_incremental
-    from targets.services import report_save, report_submit
+    from targets.services.reports import report_save, report_submit
     from units.models import Unit
 
     rng = random.Random(seed)

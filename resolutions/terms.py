@@ -1,0 +1,81 @@
+"""Which term applies to a unit on a given day, and the calendar of a term.
+
+A term (nhiệm kỳ) opens with a congress and runs for `term_years` years of
+quarters, from the quarter after the congress closes. A unit follows the
+congress held at the nearest level at or above it (the bloc's congress, for
+its grassroots organisations). When that level has held several congresses,
+the one whose term contains the day applies; after a term has ended and
+before the next congress, the latest one that began before the day still
+applies (its reports are being closed); before any has begun, the earliest.
+
+Every page, document and rule that needs "the term" or "the resolution" of a
+unit asks here; `resolutions/` never imports `targets/`.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from config.clock import today
+from resolutions.models import Congress, Resolution
+
+
+@dataclass(frozen=True)
+class QuarterSpan:
+    index: int  # 1 for the term's first quarter
+    year: int
+    quarter: int
+    starts_on: date
+    ends_on: date
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def term_quarters(congress: Congress) -> list[QuarterSpan]:
+    """The quarters of a term: from the quarter in which it starts (the day after
+    the congress closes), for as many quarters as the term has years × 4."""
+    year, quarter = quarter_of(congress.held_to + timedelta(days=1))
+    spans = []
+    for index in range(1, congress.term_years * 4 + 1):
+        starts_on, ends_on = quarter_bounds(year, quarter)
+        spans.append(QuarterSpan(index, year, quarter, starts_on, ends_on))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return spans
+
+
+def term_ends_on(congress: Congress) -> date:
+    """The last day of the term's last quarter."""
+    return term_quarters(congress)[-1].ends_on
+
+
+def congress_for(unit, on: date | None = None) -> Congress | None:
+    """The congress whose term applies to this unit on this day (today by default); one query."""
+    on = on or today()
+    candidates = list(
+        Congress.objects.filter(unit__path__in=unit.ancestor_paths()).select_related("unit", "parent__parent")
+    )
+    if not candidates:
+        return None
+    nearest = max(c.unit.depth for c in candidates)
+    held_here = [c for c in candidates if c.unit.depth == nearest]
+    began = [c for c in held_here if c.held_from <= on]
+    if not began:
+        return min(held_here, key=lambda c: c.held_from)
+    containing = [c for c in began if on <= term_ends_on(c)]
+    return max(containing or began, key=lambda c: c.held_from)
+
+
+def resolution_for(unit, on: date | None = None) -> Resolution | None:
+    """The resolution of the congress that applies to this unit on this day."""
+    congress = congress_for(unit, on)
+    if congress is None:
+        return None
+    return Resolution.objects.filter(congress=congress).select_related("congress__unit").first()

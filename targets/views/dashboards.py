@@ -1,0 +1,77 @@
+"""Dashboards of a unit as of a quarter, and their export."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from resolutions.terms import congress_for
+from resolutions.tracking import study_by_child, study_coverage
+from targets.dashboard import build, lines_by_quarter
+from targets.entries import (
+    unit_scope_targets,
+)
+from targets.models import Period
+from targets.views._common import (
+    XLSX_TYPE,
+    as_of_period,
+)
+from targets.xlsx import build_dashboard_export
+from units.access import Action, home_units, unit_or_404, visible_ancestors
+from units.models import Unit
+
+STUDY_ROWS = 15  # the dashboard lists the units least advanced in study; the study page lists all
+
+
+def _dashboard_unit(request, code: str | None) -> Unit:
+    if code is None:
+        tops = home_units(request.user, Action.VIEW)
+        if not tops:
+            raise Http404("no unit")
+        return tops[0]
+    return unit_or_404(request.user, code, Action.VIEW)
+
+
+def dashboard(request, code=None):
+
+    unit = _dashboard_unit(request, code)
+    as_of = as_of_period(request, unit)
+    congress = congress_for(unit)
+    sort = request.GET.get("sort", "share")
+    descending = request.GET.get("dir") == "desc"
+    board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
+    study = study_by_child(unit, congress) if unit.numchild else []
+    study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
+    ancestors = visible_ancestors(request.user, unit)
+    return render(
+        request,
+        "targets/dashboard.html",
+        {
+            "board": board,
+            "unit": unit,
+            "ancestors": ancestors,
+            "sort": sort,
+            "descending": descending,
+            "study": study[:STUDY_ROWS],
+            "study_total": study_coverage(unit, congress),
+            "study_more": max(0, len(study) - STUDY_ROWS),
+            "export_url": (
+                reverse("targets:dashboard_unit_export", args=[unit.code])
+                if code
+                else reverse("targets:dashboard_export")
+            )
+            + f"?as_of={as_of.slug}",
+        },
+    )
+
+
+def dashboard_export(request, code=None):
+
+    unit = _dashboard_unit(request, code)
+    as_of = as_of_period(request, unit)
+    congress = congress_for(unit)
+    periods = list(Period.objects.filter(congress=congress).order_by("index"))
+    sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
+    content = build_dashboard_export(unit=unit, sheets=sheets)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
+    return response

@@ -1,0 +1,244 @@
+"""Report lists and one quarterly report: enter, submit, review, reopen."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.refusals import Refused
+from targets.entries import (
+    study_proposals,
+    targets_for,
+)
+from targets.forms import (
+    AttachmentForm,
+    ReopenForm,
+    ReportForm,
+    ReviewForm,
+    UploadForm,
+)
+from targets.history import report_timeline
+from targets.models import Allocation, Entry, Period, ProgressReport, Target
+from targets.queues import (
+    grid_counts,
+    my_reports,
+    review_queue,
+    status_grid,
+    term_periods,
+)
+from targets.services.reports import (
+    ReportConflict,
+    report_approve,
+    report_reopen,
+    report_return,
+    report_save,
+    report_submit,
+)
+from targets.views._common import (
+    report_of,
+    report_url,
+    stored_inputs,
+    unit_and_period,
+    with_proposals,
+)
+from targets.workflow import Step, steps_for, window_for
+from units.access import Action, home_units, is_bloc_office, unit_or_404, visible_ancestors
+from units.models import Unit
+
+Status = ProgressReport.Status
+
+
+def report_list(request):
+    """The office's review queue and unit × quarter grid; a clerk's own reports."""
+    today = timezone.localdate()
+    periods = term_periods(request.user, today)
+    show_all = request.GET.get("all") == "1"
+    shown = periods if show_all else periods[-4:]
+    context = {
+        "periods": shown,
+        "show_all": show_all,
+        "queue": review_queue(request.user) if is_bloc_office(request.user) else [],
+        "is_office": is_bloc_office(request.user),
+    }
+    if home_units(request.user, Action.ENTER) and not is_bloc_office(request.user):
+        context["my_rows"] = my_reports(request.user, today)
+    else:
+        rows = status_grid(request.user, shown, today)
+        context["rows"] = rows
+        context["counts"] = grid_counts(rows)
+    return render(request, "targets/report_list.html", context)
+
+
+def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
+    """The figures a clerk needs beside the inputs: quota, total so far, last quarter."""
+    quotas = dict(
+        Allocation.objects.filter(unit=unit, target__in=targets, year__isnull=True).values_list(
+            "target_id", "value"
+        )
+    )
+    before = Entry.objects.filter(
+        report__unit=unit,
+        report__status=Status.APPROVED,
+        report__period__congress=period.congress,
+        report__period__index__lt=period.index,
+        target__in=targets,
+    )
+    so_far = dict(before.values("target_id").annotate(s=Sum("value")).values_list("target_id", "s"))
+    previous_report = (
+        ProgressReport.objects.filter(
+            unit=unit, period__congress=period.congress, period__index__lt=period.index
+        )
+        .select_related("period")
+        .order_by("-period__index")
+        .first()
+    )
+    previous = {}
+    if previous_report is not None:
+        previous = {e.target_id: e for e in previous_report.entries.all()}
+    return {"quotas": quotas, "so_far": so_far, "previous": previous, "previous_report": previous_report}
+
+
+def report_detail(request, code, period):
+    unit, period = unit_and_period(request, code, period)
+    report = report_of(unit, period)
+    targets = targets_for(unit, period)
+    window = window_for(unit, period)
+    steps = steps_for(request.user, unit, report, window)
+    proposals = study_proposals(unit, period, targets)
+    conflict = None
+    refusal = None
+
+    if request.method == "POST":
+        unit_or_404(request.user, code, Action.ENTER)
+        form = ReportForm(request.POST, targets=targets)
+        if form.is_valid():
+            try:
+                report = report_save(
+                    unit=unit,
+                    period=period,
+                    user=request.user,
+                    inputs=form.inputs(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ReportConflict as exc:
+                conflict = exc
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+            except Refused as exc:
+                refusal = exc.message
+                form.add_refusal(exc, summary=False)
+            else:
+                if "submit" not in request.POST:
+                    messages.success(request, _("Đã lưu nháp báo cáo %(period)s.") % {"period": period.label})
+                    return redirect(report_url(unit, period))
+                try:
+                    report_submit(unit=unit, period=period, user=request.user)
+                except Refused as exc:
+                    refusal = _("Đã lưu nháp, nhưng chưa gửi được: %(why)s") % {"why": exc.message}
+                    form = ReportForm(request.POST, targets=targets)
+                    form.data = form.data.copy()
+                    form.data["version"] = report.version
+                    form.is_valid()
+                    form.add_refusal(exc, summary=False)
+                else:
+                    messages.success(
+                        request,
+                        _("Đã gửi báo cáo %(period)s tới Văn phòng Đảng ủy khối.") % {"period": period.label},
+                    )
+                    return redirect(report_url(unit, period))
+        else:
+            refusal = _("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới.")
+        report = report_of(unit, period)
+        steps = steps_for(request.user, unit, report, window)
+    else:
+        stored = with_proposals(stored_inputs(report), proposals, targets)
+        form = ReportForm(
+            initial=ReportForm.initial_for(stored, targets, report.version if report else 0),
+            targets=targets,
+            read_only=Step.EDIT not in steps,
+        )
+
+    today = timezone.localdate()
+    context = {
+        "unit": unit,
+        "period": period,
+        "report": report,
+        "targets": targets,
+        "form": form,
+        "window": window,
+        "steps": steps,
+        "can_edit": Step.EDIT in steps,
+        "conflict": conflict,
+        "refusal": refusal,
+        "timeline": report_timeline(report, targets) if report else [],
+        "attachments": list(report.attachments.select_related("target", "uploaded_by")) if report else [],
+        "attachment_form": AttachmentForm(targets=targets),
+        "review_form": ReviewForm(),
+        "reopen_form": ReopenForm(today=today, initial={"until": today + timedelta(days=14)}),
+        "upload_form": UploadForm(),
+        "ancestors": visible_ancestors(request.user, unit),
+        "evidence_max_mb": settings.EVIDENCE_MAX_MB,
+        "study_proposals": proposals,
+        **_report_context(unit, period, targets),
+    }
+    return render(request, "targets/report_detail.html", context, status=409 if conflict else 200)
+
+
+@require_POST
+def report_review(request, code, period):
+    unit, period = unit_and_period(request, code, period, Action.REVIEW)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(report_url(unit, period))
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            report_approve(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Đã duyệt báo cáo của %(unit)s.") % {"unit": unit.display_name})
+        else:
+            report_return(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Đã trả lại báo cáo cho %(unit)s.") % {"unit": unit.display_name})
+    except Refused as exc:
+        messages.error(request, exc.message)
+    next_url = request.POST.get("next")
+    if next_url == "queue":
+        return redirect("targets:reports")
+    return redirect(report_url(unit, period))
+
+
+@require_POST
+def report_reopen_view(request, code, period):
+    unit, period = unit_and_period(request, code, period, Action.REVIEW)
+    form = ReopenForm(request.POST, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            report_reopen(
+                unit=unit,
+                period=period,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+            )
+            messages.success(
+                request,
+                _("Đã mở lại %(period)s cho %(unit)s đến hết ngày %(until)s.")
+                % {
+                    "period": period.label,
+                    "unit": unit.display_name,
+                    "until": form.cleaned_data["until"].strftime("%d/%m/%Y"),
+                },
+            )
+        except Refused as exc:
+            messages.error(request, exc.message)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(report_url(unit, period))
