@@ -7,9 +7,9 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import clock
 from config.refusals import FieldError, Refused
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import PlanDocument, Resolution, StudySession
@@ -36,7 +36,7 @@ def plan_register(
     number = normalise_plan_number(number)
     if not PLAN_NUMBER.match(number):
         errors["number"] = _("Số và ký hiệu phải có dạng “09-KH/ĐU” (số, “-KH/”, ký hiệu cơ quan ban hành).")
-    today = timezone.localdate()
+    today = clock.today()
     if issued_on is None:
         errors["issued_on"] = _("Cần nhập ngày ban hành.")
     elif issued_on > today:
@@ -112,7 +112,7 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
         raise Refused(_("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị."))
     members = unit_members(unit)
     errors: dict[str, str] = {}
-    today = timezone.localdate()
+    today = clock.today()
     congress = resolution.congress
     if data.held_on is None:
         errors["held_on"] = _("Cần nhập ngày tổ chức.")

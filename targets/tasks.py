@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError, transaction
 
+from config import clock
 from targets import rollup
 
 # Roll-ups of one approval take milliseconds; a minute means something is stuck.
@@ -49,8 +50,7 @@ def rollup_full_task() -> int:
     time_limit=6 * 60,
 )
 def send_reminders_task() -> int:
-    from django.utils import timezone
 
     from targets.reminders import send_reminders
 
-    return send_reminders(timezone.localdate())
+    return send_reminders(clock.today())

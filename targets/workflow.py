@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from django.utils import timezone
-
+from config import clock
 from targets.models import DeadlineExtension, Period, ProgressReport
 from units.access import Action, can
 from units.models import Unit
@@ -63,7 +62,7 @@ def window_for(
     return Window(
         deadline=period.deadline,
         extended_until=extension.until if extension else None,
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
     )
 
 

@@ -6,11 +6,11 @@ standing committee member (thuongvu), the secretary of unit A
 (buudien, buu-dien).
 """
 
-from datetime import date
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+
+from tests.helpers import DEMO_TODAY
 
 
 def pytest_configure():
@@ -20,10 +20,6 @@ def pytest_configure():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded and demo files go to a throwaway folder, never into the project's var/media.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-media-")
-
-
-# The day the demo is loaded in tests: mid-term data, Q2/2025 extended for kcn-nam-tan-uyen.
-DEMO_TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture(scope="session")

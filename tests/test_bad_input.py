@@ -46,7 +46,7 @@ def test_counts_are_ascii_digits_of_a_sensible_length(raw):
 
 
 def test_a_five_thousand_digit_count_is_a_message_not_a_crash(namtanuyen_client):
-    from tests.targets.test_report_entry import URL, field, good_figures
+    from tests.helpers import URL, field, good_figures
 
     response = namtanuyen_client.post(URL, good_figures(save="1", **{field("CT06", "value"): "9" * 5000}))
     assert response.status_code == 200

@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import timezone
+
+from config import clock
 
 BUDGETS = {
     "full_over_floor": 3.0,  # full rebuild within 3× one pass over the entries
@@ -117,7 +118,7 @@ def build_data(shape: Shape) -> dict:
     from targets.periods import periods_ensure
     from units.models import Membership, Unit
 
-    now = timezone.now()
+    now = clock.now()
     root = Unit.objects.add_root(
         instance=Unit(code="bench-root", name="Đảng bộ khối (benchmark)", kind=Unit.Kind.BLOC)
     )
@@ -189,7 +190,7 @@ def build_data(shape: Shape) -> dict:
         )
     periods_ensure(congress)
     Period.objects.filter(congress=congress, index__gt=shape.quarters).delete()
-    Period.objects.filter(congress=congress).update(deadline=timezone.localdate() + timedelta(days=3650))
+    Period.objects.filter(congress=congress).update(deadline=clock.today() + timedelta(days=3650))
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from config import clock
 from resolutions.models import ActionProgramme, Congress, Resolution
 from targets.models import (
     Allocation,
@@ -1070,7 +1071,7 @@ def _logins(summary: DemoSummary) -> None:
 @transaction.atomic
 def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSummary:
     """Load the demo; create what is missing, change nothing that exists."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     summary = DemoSummary()
     bloc, units = _units(summary)
     congress = _congresses(bloc, summary)

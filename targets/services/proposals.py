@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import clock
 from config.refusals import FieldError, Refused
 from resolutions.terms import congress_for
 from targets.models import Target, TargetProposal
@@ -169,7 +169,7 @@ def target_proposal_approve(*, proposal: TargetProposal, user, comment: str = ""
     proposal.target = target
     proposal.status = TargetProposal.Status.APPROVED
     proposal.reviewed_by = user
-    proposal.reviewed_at = timezone.now()
+    proposal.reviewed_at = clock.now()
     proposal.review_comment = (comment or "").strip()
     proposal._history_user = user
     proposal.save()
@@ -189,7 +189,7 @@ def target_proposal_return(*, proposal: TargetProposal, user, comment: str) -> T
         raise Refused(_("Đề xuất này đã được xử lý."))
     proposal.status = TargetProposal.Status.RETURNED
     proposal.reviewed_by = user
-    proposal.reviewed_at = timezone.now()
+    proposal.reviewed_at = clock.now()
     proposal.review_comment = comment
     proposal._history_user = user
     proposal.save()

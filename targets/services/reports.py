@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config import clock
 from config.refusals import Refused
 from config.uploads import check_upload
 from targets.entries import (
@@ -184,7 +185,7 @@ def report_save(
     if errors:
         raise Refused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
 
-    now = timezone.now()
+    now = clock.now()
     if report is None:
         report = ProgressReport(unit=unit, period=period, status=Status.DRAFT, version=1)
         reason = reason or _("Tạo báo cáo")
@@ -231,7 +232,7 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     if report.status == Status.DRAFT:
         report.late = window.is_past_deadline
     report.status = Status.SUBMITTED
-    report.submitted_at = timezone.now()
+    report.submitted_at = clock.now()
     report.submitted_by = user
     report.version += 1
     _record(report, user, _("Gửi báo cáo"))
@@ -248,7 +249,7 @@ def report_approve(*, unit: Unit, period: Period, user, comment: str = "") -> Pr
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.APPROVE, user, unit, report, period, None)
     report.status = Status.APPROVED
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment.strip()
     report.version += 1
@@ -265,7 +266,7 @@ def report_return(*, unit: Unit, period: Period, user, comment: str) -> Progress
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.RETURN, user, unit, report, period, None)
     report.status = Status.RETURNED
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment
     report.version += 1
@@ -278,7 +279,7 @@ def report_reopen(
     *, unit: Unit, period: Period, user, reason: str, until: date, today: date | None = None
 ) -> DeadlineExtension:
     """Reopen a quarter for one unit: a later deadline, and an approved report back to the unit."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Cần ghi lý do mở lại kỳ báo cáo."))
@@ -295,7 +296,7 @@ def report_reopen(
         report.status = Status.RETURNED
         report.review_comment = reason
         report.reviewed_by = user
-        report.reviewed_at = timezone.now()
+        report.reviewed_at = clock.now()
         report.version += 1
         _record(report, user, _("Mở lại kỳ báo cáo: %(reason)s") % {"reason": reason})
         _figures_changed(report)

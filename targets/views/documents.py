@@ -4,9 +4,9 @@ import re
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import clock
 from resolutions.terms import congress_for
 from targets.documents import DOCX_TYPE, PERIOD_SPEC, plan_template, report_period, summary_report
 from targets.models import Period
@@ -18,7 +18,7 @@ def plan_template_docx(request, code):
     """The implementation-plan template, in the Party's document format, with the unit's quotas."""
 
     unit = unit_or_404(request.user, code, Action.VIEW)
-    content = plan_template(unit, timezone.localdate())
+    content = plan_template(unit, clock.today())
     response = HttpResponse(content, content_type=DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="ke-hoach-{unit.code}.docx"'
     return response
@@ -32,7 +32,7 @@ def summary_docx(request, code, period):
     spec = report_period(congress, period) if congress else None
     if spec is None:
         raise Http404("no such period")
-    content = summary_report(unit, spec, timezone.localdate())
+    content = summary_report(unit, spec, clock.today())
     response = HttpResponse(content, content_type=DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{unit.code}-{spec.slug}.docx"'
     return response

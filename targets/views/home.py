@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
+from config import clock
 from resolutions.models import Resolution
 from resolutions.terms import resolution_for
 from targets.models import Target
@@ -62,7 +62,7 @@ def home(request):
     held = roles(request.user)
     if Membership.Role.STANDING_COMMITTEE in held and not is_bloc_office(request.user):
         return redirect("targets:dashboard")
-    today = timezone.localdate()
+    today = clock.today()
     resolution = _current_resolution(request.user)
     context = _resolution_context(resolution) if resolution else {}
     if is_bloc_office(request.user):

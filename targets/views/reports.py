@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Sum
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config import clock
 from config.refusals import Refused
 from targets.entries import (
     study_proposals,
@@ -55,7 +55,7 @@ Status = ProgressReport.Status
 
 def report_list(request):
     """The office's review queue and unit × quarter grid; a clerk's own reports."""
-    today = timezone.localdate()
+    today = clock.today()
     periods = term_periods(request.user, today)
     show_all = request.GET.get("all") == "1"
     shown = periods if show_all else periods[-4:]
@@ -163,7 +163,7 @@ def report_detail(request, code, period):
             read_only=Step.EDIT not in steps,
         )
 
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "unit": unit,
         "period": period,
@@ -216,7 +216,7 @@ def report_review(request, code, period):
 @require_POST
 def report_reopen_view(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.REVIEW)
-    form = ReopenForm(request.POST, today=timezone.localdate())
+    form = ReopenForm(request.POST, today=clock.today())
     if form.is_valid():
         try:
             report_reopen(

@@ -43,7 +43,7 @@ def browser():
 def demo_server(live_server):
     """The live server with the demo loaded (transactional tests start from a flushed database)."""
     from targets.devtools.demo import load_demo
-    from tests.conftest import DEMO_TODAY
+    from tests.helpers import DEMO_TODAY
 
     load_demo(today=DEMO_TODAY)
     return live_server

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.targets.test_report_entry import URL, good_figures
+from tests.helpers import URL, good_figures
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def worker():
 def test_an_approval_reaches_the_bloc_dashboard_within_10_seconds(worker, office_client, namtanuyen_client):
     from config.celery import app
     from targets.devtools.demo import load_demo
-    from tests.conftest import DEMO_TODAY
+    from tests.helpers import DEMO_TODAY
 
     load_demo(today=DEMO_TODAY)
     assert not app.conf.task_always_eager

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from targets.models import Rollup
-from tests.targets.test_report_entry import URL, good_figures
+from tests.helpers import URL, good_figures
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 from resolutions.models import Congress, Resolution
 from targets.devtools.demo import GENERAL_DIRECTION, load_demo
 from targets.models import Allocation, DeadlineExtension, Entry, ProgressReport, Target
-from tests.conftest import DEMO_TODAY
+from tests.helpers import DEMO_TODAY
 from units.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db

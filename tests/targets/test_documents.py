@@ -287,7 +287,7 @@ def test_the_study_target_is_proposed_from_the_sessions(namtanuyen_client):
 
 
 def test_overriding_the_study_proposal_needs_a_note(namtanuyen_client):
-    from tests.targets.test_report_entry import URL, field, good_figures
+    from tests.helpers import URL, field, good_figures
 
     response = namtanuyen_client.post(URL, good_figures(save="1", **{field("CT01", "numerator"): "140"}))
     assert any("cần ghi chú lý do" in e for e in response.context["form"].errors[field("CT01", "note")])

@@ -8,7 +8,7 @@ from django.core import mail
 from targets.models import DeadlineExtension, ReminderSent
 from targets.reminders import send_reminders
 from targets.tasks import send_reminders_task
-from tests.targets.test_report_entry import URL, good_figures
+from tests.helpers import URL, good_figures
 
 pytestmark = pytest.mark.django_db
 

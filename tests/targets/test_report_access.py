@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from targets.models import Attachment, Entry, ProgressReport, Target
-from tests.targets.test_report_entry import URL, good_figures, state
+from tests.helpers import URL, good_figures, state
 from units.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,10 @@ import pytest
 
 from targets.entries import targets_for
 from targets.models import Entry, Period, ProgressReport, Target
+from tests.helpers import URL, field, good_figures, state
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
-
-URL = "/reports/kcn-nam-tan-uyen/2025-q2/"
 
 
 @pytest.fixture
@@ -19,41 +18,6 @@ def nam_tan_uyen():
 @pytest.fixture
 def q2():
     return Period.objects.get(congress__unit__code="duk", year=2025, quarter=2)
-
-
-def field(code, name):
-    return f"t{Target.objects.get(code=code).pk}-{name}"
-
-
-def good_figures(**overrides):
-    """A complete, valid Q2/2025 report for kcn-nam-tan-uyen."""
-    data = {
-        "version": "0",
-        field("CT01", "numerator"): "142",  # as the study sessions propose (142/142)
-        field("CT01", "denominator"): "142",
-        field("CT05", "value"): "1",
-        field("CT06", "value"): "5",
-        field("CT06.1", "value"): "2",
-        field("CT07", "value"): "0",
-        field("CT06", "note"): "Kết nạp tại 2 chi bộ",
-    }
-    data.update(overrides)
-    return data
-
-
-def state(unit, period):
-    """Everything a failed save must leave untouched."""
-    report = ProgressReport.objects.filter(unit=unit, period=period).first()
-    return (
-        report and (report.status, report.version),
-        sorted(
-            Entry.objects.filter(report=report).values_list(
-                "target__code", "value", "numerator", "denominator", "note"
-            )
-        ),
-        ProgressReport.history.filter(unit=unit, period=period).count(),
-        Entry.history.filter(report_id=getattr(report, "pk", None)).count(),
-    )
 
 
 def test_the_demo_leaves_q2_2025_open_for_nam_tan_uyen(namtanuyen_client):

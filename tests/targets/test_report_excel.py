@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from targets.models import Attachment, ProgressReport, Target
 from targets.xlsx import safe_text
-from tests.targets.test_report_entry import URL, good_figures, state
+from tests.helpers import URL, good_figures, state
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

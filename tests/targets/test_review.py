@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from targets.models import DeadlineExtension, Entry, Period, ProgressReport, Target
-from tests.targets.test_report_entry import URL, good_figures, state
+from tests.helpers import URL, good_figures, state
 from units.models import Membership
 
 pytestmark = pytest.mark.django_db
