@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin import register_history
 from resolutions.models import ActionProgramme, Congress, PlanDocument, Resolution, StudySession
 
 
@@ -55,3 +56,6 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     date_hierarchy = "held_on"
+
+
+register_history("resolutions")

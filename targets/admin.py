@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyAdmin, register_history
 from resolutions.admin import ProgrammeInline, ResolutionAdmin
 from resolutions.models import Resolution
 from targets.models import (
@@ -165,14 +166,11 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
-    """Read-only: the daily job writes these so that no reminder goes out twice."""
+class ReminderSentAdmin(ReadOnlyAdmin):
+    """The daily job writes these so that no reminder goes out twice."""
 
     list_display = ["unit", "period", "kind", "recipients", "sent_at"]
     list_filter = ["kind", "period"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+register_history("targets")

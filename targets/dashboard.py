@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 
 from targets.charts import count_chart, ratio_chart
 from targets.entries import unit_scope_targets
+from targets.measures import Point, points_from_entries
 from targets.models import Allocation, Entry, Period, ProgressReport, Rollup, Target
 from targets.progress import (
     Assessment,
@@ -29,18 +30,6 @@ from units.models import Unit
 
 Status = ProgressReport.Status
 MISSING_NAMES_LIMIT = 60  # a dashboard names the missing units; an export lists them all
-
-
-@dataclass
-class Point:
-    """One target's figures for one quarter (counts: value and cumulative; ratios: latest)."""
-
-    value: int = 0
-    cumulative: int = 0
-    numerator: int = 0
-    denominator: int = 0
-    reporting: int = 0
-    carried: int = 0
 
 
 @dataclass
@@ -163,33 +152,11 @@ def _own_goal(target: Target, unit: Unit, periods: list[Period], quarters_in_yea
 
 def _leaf_points(entries: list[dict], targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
     """A unit without children: its own approved entries, cumulated and carried like the roll-up."""
-    by_key = {(e["target_id"], e["report__period__index"]): e for e in entries}
-    out = {}
-    for target in targets:
-        points, running, latest = [], 0, None
-        for period in periods:
-            entry = by_key.get((target.pk, period.index))
-            if target.is_count:
-                value = (entry["value"] or 0) if entry else 0
-                running += value
-                points.append(Point(value=value, cumulative=running, reporting=1 if entry else 0))
-                continue
-            if entry is not None:
-                if target.is_milestone:
-                    latest = (1 if entry["done"] else 0, 1)
-                else:
-                    latest = (entry["numerator"] or 0, entry["denominator"] or 0)
-            num, den = latest or (0, 0)
-            points.append(
-                Point(
-                    numerator=num,
-                    denominator=den,
-                    reporting=1 if entry else 0,
-                    carried=1 if entry is None and latest is not None else 0,
-                )
-            )
-        out[target.pk] = points
-    return out
+    by_target: dict[int, dict[int, dict]] = defaultdict(dict)
+    for entry in entries:
+        by_target[entry["target_id"]][entry["report__period__index"]] = entry
+    indexes = [p.index for p in periods]
+    return {t.pk: points_from_entries(t, by_target[t.pk], indexes) for t in targets}
 
 
 def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
@@ -466,6 +433,8 @@ def build(
 def own_target_states(targets: list[Target], as_of: Period, periods: list[Period]) -> dict[int, Assessment]:
     """Where each unit's own target stands as of a quarter, for many units at once (three queries)."""
     owners_with_children = {t.pk for t in targets if t.owner_unit and t.owner_unit.numchild > 0}
+    # A target has data once its unit reported it in some quarter so far: roll-up rows exist from
+    # the first quarter with data on, a leaf's points are built from its approved entries.
     figures: dict[int, Point] = {}
     for row in Rollup.objects.filter(target_id__in=owners_with_children, period=as_of).select_related(
         "target"
@@ -480,27 +449,24 @@ def own_target_states(targets: list[Target], as_of: Period, periods: list[Period
                 carried=row.carried,
             )
     leaf_targets = [t for t in targets if t.pk not in owners_with_children and t.owner_unit_id]
-    entries = (
-        Entry.objects.filter(
-            target__in=leaf_targets,
-            report__status=Status.APPROVED,
-            report__period__congress=as_of.congress,
-            report__period__index__lte=as_of.index,
-            report__unit_id=F("target__owner_unit_id"),
-        )
-        .values("target_id", "report__period__index", "value", "numerator", "denominator", "done")
-        .order_by("report__period__index")
-    )
-    for e in entries:
-        point = figures.setdefault(e["target_id"], Point())
-        point.cumulative += e["value"] or 0
-        point.reporting = 1
-        if e["numerator"] is not None or e["done"] is not None:
-            point.numerator = (1 if e["done"] else 0) if e["done"] is not None else e["numerator"]
-            point.denominator = 1 if e["done"] is not None else e["denominator"]
+    entries = Entry.objects.filter(
+        target__in=leaf_targets,
+        report__status=Status.APPROVED,
+        report__period__congress=as_of.congress,
+        report__period__index__lte=as_of.index,
+        report__unit_id=F("target__owner_unit_id"),
+    ).values("target_id", "report__period__index", "value", "numerator", "denominator", "done")
+    by_target: dict[int, dict[int, dict]] = defaultdict(dict)
+    for entry in entries:
+        by_target[entry["target_id"]][entry["report__period__index"]] = entry
+    indexes = [p.index for p in periods if p.index <= as_of.index]
+    for target in leaf_targets:
+        if by_target[target.pk]:
+            figures[target.pk] = points_from_entries(target, by_target[target.pk], indexes)[-1]
     out = {}
     for target in targets:
         point = figures.get(target.pk, Point())
+        has_data = target.pk in figures
         goal = _own_goal(target, target.owner_unit, periods, _quarters_in_year(periods))
         if target.is_count:
             expected = expected_to_date(goal.value, as_of.index, len(periods), goal.per_quarter)
@@ -508,7 +474,7 @@ def own_target_states(targets: list[Target], as_of: Period, periods: list[Period
                 actual=Decimal(point.cumulative),
                 expected=expected,
                 target=goal.value,
-                has_data=point.reporting > 0 or point.cumulative > 0,
+                has_data=has_data,
                 at_most=target.comparison == Target.Comparison.AT_MOST,
             )
             percent = Decimal(point.cumulative) * 100 / goal.value if goal.value else None

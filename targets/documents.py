@@ -271,12 +271,9 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
             + (f"; chưa ban hành: {', '.join(u.name for u in plans.missing)}." if plans.missing else ".")
         ),
         "study_line": study.sentence(),
-        # Kept for tests and for anyone re-reading the figures.
-        "_lines": lines,
-        "_completeness": done,
     }
 
 
 def summary_report(unit: Unit, spec: ReportPeriod, today: date) -> bytes:
     context = summary_context(unit, spec, today)
-    return _render(SUMMARY_TEMPLATE, {k: v for k, v in context.items() if not k.startswith("_")})
+    return _render(SUMMARY_TEMPLATE, context)

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 STEP = Unit.steplen
 APPROVED = ProgressReport.Status.APPROVED
-COUNT_MEASURES = ("flow", "subcount")
 # Any stable number: the advisory lock that serialises roll-ups of one term on PostgreSQL.
 LOCK_NAMESPACE = 20200715
 

@@ -12,12 +12,22 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from config import clock
 from targets.models import DeadlineExtension, Period, ProgressReport
 from units.access import Action, can
 from units.models import Unit
 
 Status = ProgressReport.Status
+
+# What a unit × quarter cell says: a report's own status, or that it was never started
+# (or not sent in time). The words of the report statuses are the model's choices.
+GRID_STATUS_LABELS = {
+    "not_started": _("Chưa bắt đầu"),
+    **dict(Status.choices),
+    "overdue": _("Quá hạn"),
+}
 
 
 class Step(StrEnum):
@@ -49,16 +59,8 @@ class Window:
         return self.today > self.deadline
 
 
-def window_for(
-    unit: Unit,
-    period: Period,
-    *,
-    today: date | None = None,
-    extension: DeadlineExtension | None = None,
-    look_up: bool = True,
-) -> Window:
-    if extension is None and look_up:
-        extension = DeadlineExtension.objects.filter(unit=unit, period=period).first()
+def window_for(unit: Unit, period: Period, *, today: date | None = None) -> Window:
+    extension = DeadlineExtension.objects.filter(unit=unit, period=period).first()
     return Window(
         deadline=period.deadline,
         extended_until=extension.until if extension else None,

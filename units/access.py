@@ -53,7 +53,7 @@ def _grants(user) -> list[tuple[str, str]]:
     if cached is None:
         cached = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
         if user.is_superuser:
-            roots = Unit.get_root_nodes().values_list("path", flat=True)
+            roots = Unit.objects.get_root_nodes().values_list("path", flat=True)
             cached += [(Role.BLOC_OFFICE, path) for path in roots]
         user._unit_grants = cached
     return cached

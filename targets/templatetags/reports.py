@@ -4,28 +4,27 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-# The word for each state of a report, and the class that colours it. Colour never
-# stands alone: the word is always shown.
-STATUS = {
-    "not_started": (_("Chưa bắt đầu"), "st-none"),
-    "draft": (_("Đang soạn"), "st-draft"),
-    "submitted": (_("Chờ duyệt"), "st-submitted"),
-    "returned": (_("Bị trả lại"), "st-returned"),
-    "approved": (_("Đã duyệt"), "st-approved"),
-    "overdue": (_("Quá hạn"), "st-overdue"),
+# The class that colours each status of a report. Colour never stands alone: the word is always shown.
+STATUS_CLASSES = {
+    "not_started": "st-none",
+    "draft": "st-draft",
+    "submitted": "st-submitted",
+    "returned": "st-returned",
+    "approved": "st-approved",
+    "overdue": "st-overdue",
 }
 
 
 @register.simple_tag
 def status_badge(status, late=False):
-    label, css = STATUS.get(status or "not_started", STATUS["not_started"])
+    """A report's status (targets.workflow.GRID_STATUS_LABELS), coloured, with "late" when it was."""
+    from targets.workflow import GRID_STATUS_LABELS
+
+    status = status if status in GRID_STATUS_LABELS else "not_started"
     late_mark = format_html(' <span class="late-mark">{}</span>', _("trễ hạn")) if late else ""
-    return format_html('<span class="st {}">{}</span>{}', css, label, late_mark)
-
-
-@register.simple_tag
-def status_label(status):
-    return STATUS.get(status or "not_started", STATUS["not_started"])[0]
+    return format_html(
+        '<span class="st {}">{}</span>{}', STATUS_CLASSES[status], GRID_STATUS_LABELS[status], late_mark
+    )
 
 
 @register.filter

@@ -59,3 +59,35 @@ def test_a_reader_asking_to_write_is_refused_not_hidden(thuongvu):
     with pytest.raises(PermissionDenied):
         unit_or_404(thuongvu, "kcn-nam-tan-uyen", Action.ENTER)
     assert unit_or_404(thuongvu, "kcn-nam-tan-uyen", Action.VIEW).code == "kcn-nam-tan-uyen"
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("quantri", "quantri@example.org", "demo1234")
+
+
+def test_a_superuser_counts_as_bloc_office_reviews_and_never_enters(superuser):
+    from units.access import home_units, is_bloc_office
+
+    assert is_bloc_office(superuser)
+    assert [u.code for u in home_units(superuser)] == ["duk"]
+    assert can(superuser, unit("buu-dien"), Action.REVIEW)
+    assert not can(superuser, unit("buu-dien"), Action.ENTER)
+    assert not units_for(superuser, Action.ENTER).exists()
+
+
+def test_a_superuser_with_no_membership_opens_every_link_of_its_menu(client, superuser):
+    client.force_login(superuser)
+    menu = client.get("/").context["nav_items"]
+    assert len(menu) >= 6
+    for item in menu:
+        assert client.get(item.url).status_code == 200, item.url
+
+
+def test_a_superuser_cannot_save_a_units_figures(client, superuser):
+    from tests.helpers import URL, good_figures
+
+    client.force_login(superuser)
+    assert client.post(URL, good_figures(save="1")).status_code == 403
