@@ -1,6 +1,6 @@
 """Demo data: the Bình Dương bloc's VII congress (term 2020–2025) and its units.
 
-The congress facts, the general direction and the targets come from the seed
+The congress facts, the general direction and the targets come from the source
 article (docs/domain.md, "The demo and its source"); the three named units are real; every other unit is
 fictional ("… mẫu 012") and its figures are generated from a fixed seed, so
 every machine gets the same demo.
