@@ -1,7 +1,7 @@
 """What a dashboard shows, built with a fixed number of queries whatever the number of units.
 
 A unit with children reads its roll-up rows; a unit without children reads
-its own approved entries (DESIGN.md: "a leaf unit, its own entries"). The
+its own approved entries (docs/figures.md, "Roll-up engine"). The
 league table reads the roll-up rows of the children that have children and
 the entries of those that do not: one query each.
 """

@@ -15,7 +15,7 @@ from units.models import Unit
 class Target(models.Model):
     """A quantified target (chỉ tiêu) of a resolution.
 
-    `measure` decides how figures add up (DESIGN.md, "Measures"):
+    `measure` decides how figures add up (docs/figures.md, "Measures"):
     - flow: a count over the term (new members, organisations founded); summed
       across units, cumulative across quarters;
     - subcount: the part of a parent flow ("of which in non-state enterprises");

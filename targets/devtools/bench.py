@@ -1,6 +1,6 @@
-"""The benchmark: synthetic data in a throwaway database, then the budgets of DESIGN.md.
+"""The benchmark: synthetic data in a throwaway database, then the performance budgets.
 
-Budgets (DESIGN.md, "Performance budgets") are checked here and printed, never
+Budgets (docs/figures.md, "Performance budgets") are checked here and printed, never
 asserted as timed tests. The data is generated in SQL (INSERT … SELECT), so a
 12-million-entry term loads in minutes, not hours.
 """

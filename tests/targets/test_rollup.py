@@ -1,4 +1,4 @@
-"""Roll-ups add up the way DESIGN.md says, and the incremental path equals the full rebuild."""
+"""Roll-ups add up the way docs/figures.md says, and the incremental path equals the full rebuild."""
 
 from collections import defaultdict
 from decimal import Decimal
