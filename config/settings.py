@@ -174,8 +174,19 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing is only a wake-up call (the ledger in the database is what the roll-up owes): a broker
+# that refuses or hangs must not hold a request, so connect and read time out fast and nothing retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+# While the database is unreachable the settle task retries this long, then leaves it to the sweep.
+SETTLE_RETRY_WINDOW_S = env_int("SETTLE_RETRY_WINDOW_S", 600, minimum=1)
+# /healthz?full=1 answers 503 when a change has waited longer than this to be settled.
+READINESS_MAX_LAG_S = env_int("READINESS_MAX_LAG_S", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
-    # The incremental roll-up runs after every approval; the nightly rebuild must agree with it.
+    # The ledger sweep: settles whatever a lost wake-up call or a crash left owed.
+    "rollup-settle-sweep": {"task": "targets.tasks.settle_pending_task", "schedule": 60.0},
+    # The nightly rebuild from the approved entries; the settled rows must equal it exactly.
     "rollup-full-nightly": {
         "task": "targets.tasks.rollup_full_task",
         "schedule": crontab(hour=1, minute=30),

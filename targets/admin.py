@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdmin, register_history
 from resolutions.admin import ProgrammeInline, ResolutionAdmin
 from resolutions.models import Resolution
+from targets.ledger import record_tree_change
 from targets.models import (
     Allocation,
     Attachment,
@@ -12,10 +13,10 @@ from targets.models import (
     Period,
     ProgressReport,
     ReminderSent,
+    RollupChange,
     Target,
     TargetProposal,
 )
-from targets.tasks import enqueue_rollup
 
 
 class TargetInline(admin.TabularInline):
@@ -97,27 +98,19 @@ class EntryInline(admin.TabularInline):
 
 
 class RecomputesRollups:
-    """Edits in the admin bypass the report services: roll the figures up again after them."""
+    """Edits in the admin bypass the report services: the ledger gets a change that rebuilds the term."""
 
-    def _report_of(self, obj):
-        return obj if isinstance(obj, ProgressReport) else obj.report
-
-    def _enqueue(self, obj):
-        report = self._report_of(obj)
-        enqueue_rollup(report.unit_id, report.period_id)
+    def _owe(self, request, obj):
+        report = obj if isinstance(obj, ProgressReport) else obj.report
+        record_tree_change(report.unit, report.period.congress_id, user=request.user)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._enqueue(obj)
+        self._owe(request, obj)
 
     def delete_model(self, request, obj):
-        report = self._report_of(obj)
+        self._owe(request, obj)
         super().delete_model(request, obj)
-        enqueue_rollup(report.unit_id, report.period_id)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self._enqueue(form.instance)
 
 
 @admin.register(ProgressReport)
@@ -171,6 +164,16 @@ class ReminderSentAdmin(ReadOnlyAdmin):
 
     list_display = ["unit", "period", "kind", "recipients", "sent_at"]
     list_filter = ["kind", "period"]
+
+
+@admin.register(RollupChange)
+class RollupChangeAdmin(ReadOnlyAdmin):
+    """The roll-up ledger: what each change owes and when it was settled."""
+
+    list_display = ["id", "cause", "unit", "period", "created_at", "created_by", "settled_at"]
+    list_filter = ["cause", ("settled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "period", "created_by"]
 
 
 register_history("targets")

@@ -309,14 +309,17 @@ EXPORT_HEADERS = [
 ]
 
 
-def build_dashboard_export(*, unit: Unit, sheets: list) -> bytes:
-    """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers."""
+def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> bytes:
+    """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers;
+    under the title, how settled the figures are (targets.ledger.Freshness.sentence)."""
     book = Workbook()
     book.remove(book.active)
     for period, lines in sheets:
         sheet = book.create_sheet(title=period.slug)
         sheet["A1"] = safe_text(f"{unit.name} – {period.label}")
         sheet["A1"].font = Font(bold=True, size=13)
+        sheet["A2"] = safe_text(freshness)
+        sheet["A2"].font = Font(italic=True)
         for col, header in enumerate(EXPORT_HEADERS, start=1):
             cell = sheet.cell(row=3, column=col, value=header)
             cell.font = Font(bold=True)
