@@ -181,11 +181,13 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 # While the database is unreachable the settle task retries this long, then leaves it to the sweep.
 SETTLE_RETRY_WINDOW_S = env_int("SETTLE_RETRY_WINDOW_S", 600, minimum=1)
+# Celery beat sweeps the ledger this often (a lost wake-up call costs at most this delay).
+ROLLUP_SWEEP_SECONDS = env_int("ROLLUP_SWEEP_SECONDS", 60, minimum=1)
 # /healthz?full=1 answers 503 when a change has waited longer than this to be settled.
 READINESS_MAX_LAG_S = env_int("READINESS_MAX_LAG_S", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # The ledger sweep: settles whatever a lost wake-up call or a crash left owed.
-    "rollup-settle-sweep": {"task": "targets.tasks.settle_pending_task", "schedule": 60.0},
+    "rollup-settle-sweep": {"task": "targets.tasks.settle_pending_task", "schedule": float(ROLLUP_SWEEP_SECONDS)},
     # The nightly rebuild from the approved entries; the settled rows must equal it exactly.
     "rollup-full-nightly": {
         "task": "targets.tasks.rollup_full_task",
