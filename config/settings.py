@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF reads request.POST): a too-large upload is refused unread.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -223,6 +225,11 @@ DOC_MARGINS_MM = env_list("DOC_MARGINS_MM", ["25", "25", "35", "15"])
 DOC_PLACE = env_str("DOC_PLACE", "Thủ Dầu Một")
 # Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
+# A request body is refused unread above max(EVIDENCE_MAX_MB, PLAN_MAX_MB) plus the form's other
+# fields (config.middleware.RequestSizeLimitMiddleware). Those fields may take 2.5 MB (a report's
+# notes, percent-encoded); an uploaded file above 2.5 MB is spooled to a temporary file, not kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

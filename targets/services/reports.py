@@ -330,11 +330,12 @@ def attachment_add(
     today: date | None = None,
 ) -> Attachment:
     """Attach an evidence file; refused files leave nothing behind."""
+    # The file is checked before the report's row is locked: looking inside a PDF may take seconds.
+    checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
     report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
     _require(Step.EDIT, user, unit, report, period, today)
     if report is None:
         raise Refused(_("Hãy lưu số liệu trước khi đính kèm tệp."))
-    checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
     attachment = Attachment(
         report=report,
         target=target,
