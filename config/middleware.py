@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -53,3 +54,13 @@ def request_size_limit() -> int:
     return (
         max(settings.EVIDENCE_MAX_MB, settings.PLAN_MAX_MB) * 1_048_576 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     )
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, asking the view first: a page open to all (the health check) never loads the
+    session, so it answers the same with the database down whether or not a cookie came with it."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
