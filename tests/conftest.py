@@ -42,8 +42,9 @@ def demo_clock():
     The demo data is built for DEMO_TODAY (Q2/2025 extended for kcn-nam-tan-uyen),
     and the views ask config.clock for today; without this the suite would start
     failing once the real date passes the extension. The clock ticks, so code
-    that measures time still sees it pass. A test that needs another day travels
-    again inside (time-machine nests) or passes `today=` explicitly. The live
+    that measures time still sees it pass. A test that needs another day asks
+    for this fixture and calls `demo_clock.move_to(...)`, travels again inside
+    (time-machine nests) or passes `today=` explicitly. The live
     server thread shares this process and this clock; a subprocess (the Celery
     worker, manage.py bench, LibreOffice) does not.
     """
