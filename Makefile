@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test venv system-deps lint format migrate demo worker beat bench messages clean
+.PHONY: run test test-future venv system-deps lint format migrate demo worker beat bench messages clean
 
 venv: $(VENV)/.installed
 
@@ -26,11 +26,13 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian packages the tests use: Chromium for the browser tests, LibreOffice
-# and poppler to convert generated documents. Installed when missing and this
-# user may use apt-get; otherwise those tests skip and say why.
+# and poppler to convert generated documents, faketime (libfaketime) for
+# `make test-future`. Installed when missing and this user may use apt-get;
+# otherwise those tests skip and say why.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui fonts-liberation"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
@@ -45,6 +47,26 @@ system-deps:
 
 test: venv system-deps
 	$(BIN)/python -m pytest
+
+# The suite again with the machine's clock years ahead, as CI runs it after `make test`: the tests
+# fix their own clock (time-machine, tests/conftest.py), so none may depend on the real date.
+# libfaketime wraps only the pytest process tree (the live server thread, Chromium, the Celery
+# worker, LibreOffice, manage.py bench inherit LD_PRELOAD), never make, pip, apt-get or the
+# PostgreSQL and Redis servers, which are already running outside it.
+#   FAKE_TIME  a libfaketime spec: "+3y" (an offset, the default), or "@2030-12-31 09:00:00"
+#   -m                       the thread-safe library: the live server, Chromium and Playwright run threads
+#   FAKETIME_DONT_RESET=1    with an "@" start date, child processes carry on from the parent's clock
+#                            instead of starting again at that date (an offset is the same everywhere anyway)
+#   NO_FAKE_STAT=1           file times stay real where a libfaketime build would shift them too (Debian's
+#                            does not): only the clock moves, .pyc files in a shared virtualenv stay valid
+# The monotonic clock is left faked (shifted by the same amount, so intervals are right):
+# FAKETIME_DONT_FAKE_MONOTONIC=1 makes Python's time.sleep fail with EINVAL under libfaketime 0.9.10.
+FAKE_TIME ?= +3y
+test-future: venv system-deps
+	@command -v faketime >/dev/null 2>&1 \
+	  || { echo "error: faketime is not installed (make system-deps installs it as root with apt-get)"; exit 1; }
+	@FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" date +"The tests' machine clock: %F %T %Z"
+	FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" $(BIN)/python -m pytest
 
 lint: venv
 	$(BIN)/ruff check .

@@ -6,11 +6,14 @@ standing committee member (thuongvu), the secretary of unit A
 (buudien, buu-dien).
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from tests.helpers import DEMO_TODAY
+from tests.helpers import DEMO_NOW, DEMO_TODAY
 
 
 def pytest_configure():
@@ -26,8 +29,27 @@ def pytest_configure():
 def django_db_setup(django_db_setup, django_db_blocker):
     from targets.devtools.demo import load_demo
 
-    with django_db_blocker.unblock():
+    # Loaded earlier the same morning: its timestamps (history, granted_at…) are on the demo's day
+    # and before anything a test does (every test starts at DEMO_NOW), as history ordering expects.
+    with django_db_blocker.unblock(), time_machine.travel(DEMO_NOW - timedelta(hours=2), tick=True):
         load_demo(today=DEMO_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def demo_clock():
+    """Every test runs on the demo's day, whatever the machine's clock says.
+
+    The demo data is built for DEMO_TODAY (Q2/2025 extended for kcn-nam-tan-uyen),
+    and the views ask config.clock for today; without this the suite would start
+    failing once the real date passes the extension. The clock ticks, so code
+    that measures time still sees it pass. A test that needs another day asks
+    for this fixture and calls `demo_clock.move_to(...)`, travels again inside
+    (time-machine nests) or passes `today=` explicitly. The live
+    server thread shares this process and this clock; a subprocess (the Celery
+    worker, manage.py bench, LibreOffice) does not.
+    """
+    with time_machine.travel(DEMO_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def _user(username):

@@ -1,11 +1,15 @@
 """What several test modules share: the demo's open report and the figures that fill it."""
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from targets.models import Entry, ProgressReport, Target
 
 # The day the demo is loaded in tests: mid-term data, Q2/2025 extended for kcn-nam-tan-uyen.
 DEMO_TODAY = date(2026, 11, 26)
+# The moment every test starts at (tests/conftest.py): a morning of DEMO_TODAY in the site's time zone,
+# so that no test sees the date change under it.
+DEMO_NOW = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 # The demo leaves this report open for entry (kcn-nam-tan-uyen, Q2/2025, extended deadline).
 URL = "/reports/kcn-nam-tan-uyen/2025-q2/"

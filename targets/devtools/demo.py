@@ -6,7 +6,9 @@ fictional ("… mẫu 012") and its figures are generated from a fixed seed, so
 every machine gets the same demo.
 
 `load_demo` is idempotent: it creates what is missing and never overwrites,
-so running it twice changes nothing and a clerk's edits survive a re-run.
+so running it twice changes nothing and a clerk's edits survive a re-run. The
+one exception: a run on a later day renews kcn-nam-tan-uyen's deadline
+extension, so that its Q2/2025 report is always open for entry (`_extension`).
 """
 
 import random
@@ -77,6 +79,9 @@ DEMO_USERS = [
     ("soxaydung", "Bí thư Đảng bộ Sở Xây dựng", Membership.Role.UNIT_SECRETARY, "so-xay-dung"),
 ]
 
+# kcn-nam-tan-uyen's Q2/2025 stays open this many days after the demo is loaded (at most 366: the reopen rule).
+EXTENSION_DAYS = 90
+
 RETURN_COMMENT = (
     "Đề nghị đơn vị kiểm tra lại số đảng viên mới kết nạp trong quý: chưa khớp với "
     "số quyết định kết nạp đã gửi Ban Tổ chức."
@@ -88,6 +93,9 @@ class DemoSummary:
     created: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     logins_skipped: bool = False
+    # kcn-nam-tan-uyen's Q2/2025 is open for entry until this day; renewed by this run or not.
+    open_until: date | None = None
+    extension_renewed: bool = False
 
     def add(self, name: str, count: int) -> None:
         self.created[name] = self.created.get(name, 0) + count
@@ -687,17 +695,32 @@ def _progress(targets, units, periods, quotas, members, office_user, summary: De
 
 
 def _extension(unit: Unit, period: Period, office_user, today: date, summary: DemoSummary) -> None:
-    """kcn-nam-tan-uyen has not started Q2/2025; the office extended its deadline for the demo."""
-    _, made = DeadlineExtension.objects.get_or_create(
+    """kcn-nam-tan-uyen has not started Q2/2025; the office extended its deadline for the demo.
+
+    The one exception to "never overwrite": the demo must leave that report open for entry on
+    the day it is loaded, whenever that is, so a later run renews the extension (never shortens
+    it). It is granted anew that day, so it stays within the reopen rule's one year from the day
+    granted (report_reopen); the renewal is kept in the extension's history.
+    """
+    until = today + timedelta(days=EXTENSION_DAYS)
+    extension, made = DeadlineExtension.objects.get_or_create(
         unit=unit,
         period=period,
         defaults=dict(
-            until=today + timedelta(days=90),
+            until=until,
             reason="Gia hạn để trình diễn việc nhập báo cáo quý (dữ liệu mẫu).",
             granted_by=office_user,
         ),
     )
     summary.add("deadline extensions", made)
+    if not made and extension.until < until:
+        extension.until = until
+        extension.granted_at = clock.now()
+        extension._change_reason = "Gia hạn lại khi nạp dữ liệu mẫu"
+        extension._history_user = office_user
+        extension.save(update_fields=["until", "granted_at"])
+        summary.extension_renewed = True
+    summary.open_until = extension.until
 
 
 # --- Units' own targets ("gắn với ngành, đơn vị mình") ---------------------------------------

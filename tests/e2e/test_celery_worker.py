@@ -2,6 +2,12 @@
 
 Runs where REDIS_URL is set and the tests use PostgreSQL (as in CI); the
 worker is a separate process that reads the test database.
+
+The worker does not see the tests' clock (time-machine patches this process
+only); under `make test-future` it inherits libfaketime and runs years ahead.
+That is harmless: everything that depends on the date (the report's deadline
+and extension) is decided here, in the test process, and the worker only
+recomputes roll-ups, which depend on approved figures, never on the date.
 """
 
 import os
@@ -33,7 +39,9 @@ def worker():
     env["REDIS_URL"] = settings.REDIS_URL
     import redis
 
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery")  # no stale tasks from earlier runs
+    # No stale tasks from earlier runs, queued or left unacknowledged (acks_late): a worker whose clock
+    # runs ahead (make test-future) would otherwise redeliver an old run's unacked task at once.
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "unacked", "unacked_index")
     process = subprocess.Popen(
         [
             sys.executable,

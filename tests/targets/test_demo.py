@@ -1,35 +1,83 @@
-"""The demo holds the source article's figures (docs/domain.md) exactly, and loading it twice changes nothing."""
+"""The demo holds the source article's figures (docs/domain.md) exactly; loading it again changes nothing
+but renews the extension that keeps Q2/2025 open."""
 
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from resolutions.models import Congress, Resolution
-from targets.devtools.demo import GENERAL_DIRECTION, load_demo
-from targets.models import Allocation, DeadlineExtension, Entry, ProgressReport, Target
-from tests.helpers import DEMO_TODAY
+from targets.devtools.demo import EXTENSION_DAYS, GENERAL_DIRECTION, load_demo
+from targets.models import Allocation, DeadlineExtension, Entry, Period, ProgressReport, Target
+from targets.workflow import window_for
+from tests.helpers import DEMO_NOW, DEMO_TODAY
 from units.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
 
 
-def snapshot():
+def snapshot(*, leave_out=()):
     """Every row of every table of ours, as plain values."""
     out = {}
     for app in ("units", "resolutions", "targets", "auth"):
         for model in apps.get_app_config(app).get_models():
-            out[model._meta.label] = sorted(map(repr, model.objects.values_list()))
+            if model._meta.label not in leave_out:
+                out[model._meta.label] = sorted(map(repr, model.objects.values_list()))
     return out
+
+
+# What a run on a later day may change: kcn-nam-tan-uyen's extension and its history.
+EXTENSION_TABLES = ("targets.DeadlineExtension", "targets.HistoricalDeadlineExtension")
 
 
 def test_loading_the_demo_twice_changes_nothing():
     before = snapshot()
     summary = load_demo(today=DEMO_TODAY)
     assert not any(summary.created.values()), summary.created
+    assert not summary.extension_renewed
     assert snapshot() == before
+
+
+def _nam_tan_uyen_window():
+    unit = Unit.objects.get(code="kcn-nam-tan-uyen")
+    return window_for(unit, Period.objects.get(congress__unit__code="duk", index=20))
+
+
+def test_loaddemo_on_a_later_day_renews_the_extension_and_changes_nothing_else(demo_clock, capsys):
+    extension = DeadlineExtension.objects.get(unit__code="kcn-nam-tan-uyen", period__index=20)
+    first_until, first_history = extension.until, extension.history.count()
+    before = snapshot(leave_out=EXTENSION_TABLES)
+    later = date(2031, 12, 31)  # years after the first extension ran out
+    demo_clock.move_to(datetime.combine(later, time(10, 0), tzinfo=DEMO_NOW.tzinfo))
+    assert first_until < later and not _nam_tan_uyen_window().is_open  # closed until loaddemo runs
+
+    call_command("loaddemo", "--force")
+
+    assert (
+        f"open for entry until {later + timedelta(days=EXTENSION_DAYS):%d/%m/%Y}" in capsys.readouterr().out
+    )
+    extension.refresh_from_db()
+    assert extension.until == later + timedelta(days=EXTENSION_DAYS)
+    assert (extension.until - timezone.localdate(extension.granted_at)).days <= 366  # the reopen rule's cap
+    assert extension.history.count() == first_history + 1
+    assert _nam_tan_uyen_window().is_open
+    assert snapshot(leave_out=EXTENSION_TABLES) == before
+
+
+def test_a_run_on_an_earlier_day_never_shortens_the_extension():
+    extension = DeadlineExtension.objects.get(unit__code="kcn-nam-tan-uyen", period__index=20)
+    row, history = (
+        repr(DeadlineExtension.objects.values_list().get(pk=extension.pk)),
+        extension.history.count(),
+    )
+    summary = load_demo(today=DEMO_TODAY - timedelta(days=30))
+    assert summary.open_until == extension.until and not summary.extension_renewed
+    assert repr(DeadlineExtension.objects.values_list().get(pk=extension.pk)) == row
+    assert extension.history.count() == history
 
 
 def test_the_bloc_congress_holds_the_article_figures():

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         summary = load_demo(with_logins=with_logins)
         created = ", ".join(f"{name}: {count}" for name, count in summary.created.items() if count)
         self.stdout.write(f"Demo data loaded. Created: {created or 'nothing (already loaded)'}.")
+        if summary.open_until:
+            renewed = " (extension renewed)" if summary.extension_renewed else ""
+            self.stdout.write(
+                f"kcn-nam-tan-uyen: Q2/2025 open for entry until {summary.open_until:%d/%m/%Y}{renewed}."
+            )
         if summary.logins_skipped:
             self.stderr.write(
                 self.style.WARNING("DEBUG is off: demo logins were not created (use --force to create them).")
