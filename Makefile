@@ -35,6 +35,7 @@ system-deps:
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui fonts-liberation"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing:$$missing"; \
