@@ -63,11 +63,13 @@ test: venv system-deps
 # The monotonic clock is left faked (shifted by the same amount, so intervals are right):
 # FAKETIME_DONT_FAKE_MONOTONIC=1 makes Python's time.sleep fail with EINVAL under libfaketime 0.9.10.
 FAKE_TIME ?= +3y
+# The fault tests (stopping Redis, cutting the database off) depend on no date and take minutes;
+# they run once, in `make test`.
 test-future: venv system-deps
 	@command -v faketime >/dev/null 2>&1 \
 	  || { echo "error: faketime is not installed (make system-deps installs it as root with apt-get)"; exit 1; }
 	@FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" date +"The tests' machine clock: %F %T %Z"
-	FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" $(BIN)/python -m pytest
+	FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" $(BIN)/python -m pytest -m "not faults"
 
 lint: venv
 	$(BIN)/ruff check .

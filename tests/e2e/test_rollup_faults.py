@@ -17,7 +17,7 @@ from django.db import connection
 from tests.e2e.services import CeleryProcess, RedisServer, TcpProxy
 from tests.helpers import URL, good_figures
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 # Wait this long for the figures to converge; they do in a few seconds with a 2-second sweep.
 CONVERGE_S = 60
