@@ -168,7 +168,7 @@ def _leaf_points(entries: list[dict], targets: list[Target], periods: list[Perio
 
 def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
     """Each target's points for the given quarters (one query)."""
-    if unit.numchild > 0:
+    if unit.rolls_up:
         rows = Rollup.objects.filter(unit=unit, period__in=periods, target__in=targets).values(
             "target_id",
             "period__index",
@@ -306,12 +306,12 @@ def league(
         return [], []
     goals = goals_for(children, counts, periods, root_id)
     actual: dict[tuple[int, int], tuple[int, bool]] = {}
-    with_children = [c.pk for c in children if c.numchild > 0]
+    with_children = [c.pk for c in children if c.rolls_up]
     for row in Rollup.objects.filter(unit__in=with_children, period=as_of, target__in=counts).values(
         "unit_id", "target_id", "cumulative", "reporting", "carried"
     ):
         actual[(row["unit_id"], row["target_id"])] = (row["cumulative"], True)
-    leaves = [c.pk for c in children if c.numchild == 0]
+    leaves = [c.pk for c in children if not c.rolls_up]
     for row in (
         Entry.objects.filter(
             report__unit__in=leaves,
@@ -401,14 +401,14 @@ def completeness(unit: Unit, period: Period) -> Completeness:
         ProgressReport.objects.filter(unit__in=direct, period=period).values_list("unit_id", "status")
     )
     missing = [u for u in direct if statuses.get(u.pk) != Status.APPROVED]
-    if unit.numchild == 0:
+    if not unit.rolls_up:
         report = ProgressReport.objects.filter(unit=unit, period=period).values_list("status", "late").first()
         on_time, late, pending = status_counts(report)
         expected = len(direct)
         return Completeness(period, expected, on_time, late, pending, missing, expected - on_time - late)
     row = RollupUnit.objects.filter(unit=unit, period=period).first() or RollupUnit()
     groups = []
-    with_children = {c.pk: c for c in children if c.numchild > 0 and not c.is_grassroots}
+    with_children = {c.pk: c for c in children if c.rolls_up and not c.is_grassroots}
     for child_row in RollupUnit.objects.filter(unit_id__in=with_children, period=period):
         short = child_row.expected - child_row.on_time - child_row.late
         if short > 0:
@@ -464,7 +464,7 @@ def build(
 
 def own_target_states(targets: list[Target], as_of: Period, periods: list[Period]) -> dict[int, Assessment]:
     """Where each unit's own target stands as of a quarter, for many units at once (three queries)."""
-    owners_with_children = {t.pk for t in targets if t.owner_unit and t.owner_unit.numchild > 0}
+    owners_with_children = {t.pk for t in targets if t.owner_unit and t.owner_unit.rolls_up}
     # A target has data once its unit reported it in some quarter so far: roll-up rows exist from
     # the first quarter with data on, a leaf's points are built from its approved entries.
     figures: dict[int, Point] = {}

@@ -71,7 +71,7 @@ def _issuer_names(unit: Unit) -> dict:
         "signature_on_behalf": f"T/M {committee}",
         "signature_title": "BÍ THƯ",
         "signer_name": "",
-        "recipients_below": "Các chi bộ trực thuộc" if unit.numchild else "Các đảng viên trong chi bộ",
+        "recipients_below": "Các chi bộ trực thuộc" if unit.rolls_up else "Các đảng viên trong chi bộ",
         "recipients_above": "Ban Thường vụ Đảng ủy khối" if unit.depth > 1 else "Ban Thường vụ Tỉnh ủy",
     }
 

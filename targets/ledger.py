@@ -192,7 +192,7 @@ def freshness(unit: Unit, congress) -> Freshness:
         pending_approvals=pending["approvals"],
         oldest_pending=pending["oldest"],
         settled_until=latest,
-        live=unit.numchild == 0,
+        live=not unit.rolls_up,
     )
 
 

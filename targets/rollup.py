@@ -37,7 +37,8 @@ from django.db import OperationalError, connection, transaction
 from config import clock
 from targets.measures import POINT_FIELDS, point_deltas, status_counts
 from targets.models import Entry, Period, ProgressReport, Rollup, RollupChange, RollupUnit, Target
-from units.models import Unit
+from units.models import Placement, Succession, Unit
+from units.placements import chains
 
 log = logging.getLogger(__name__)
 
@@ -58,41 +59,160 @@ GRASSROOTS = ", ".join(f"'{kind}'" for kind in Unit.GRASSROOTS_KINDS)
 SUBMITTED = ProgressReport.Status.SUBMITTED
 
 
-def _tree_select(where: str) -> str:
-    """Units with their parent id and whether they have children."""
-    return f"""
-        SELECT u.id AS id, u.depth AS depth,
-               CASE WHEN u.numchild > 0 THEN 1 ELSE 0 END AS has_children,
-               p.id AS parent_id,
+PLACEMENT = Placement._meta.db_table
+RESOLUTION = "resolutions_resolution"
+COLUMNS = "unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried"
+FIGURES = ("value", "cumulative", "numerator", "denominator", "reporting", "carried")
+UNIT_COLUMNS = "unit_id, period_id, expected, on_time, late, pending"
+UNIT_FIGURES = ("expected", "on_time", "late", "pending")
+# A unit's figures for a quarter add up on the tree of the quarter's last day, or of the unit's last
+# day when it ended during the quarter (units.placements.quarter_day).
+QUARTER_DAY = (
+    "(CASE WHEN t.active_to IS NOT NULL AND t.active_to < pp.ends_on THEN t.active_to ELSE pp.ends_on END)"
+)
+ACTIVE = "(t.active_from IS NULL OR t.active_from <= pp.ends_on) AND (t.active_to IS NULL OR t.active_to >= pp.starts_on)"
+
+
+def family_roots(congress) -> list[Unit]:
+    """The units a term adds up under: the unit that held the congress and, transitively, the units
+    that continue it (successor blocs follow their predecessor's congress for the rest of the term)."""
+    roots, frontier = [], [congress.unit_id]
+    seen = set()
+    while frontier:
+        roots += [u for u in frontier if u not in seen]
+        seen.update(frontier)
+        frontier = [
+            s
+            for s in Succession.objects.filter(predecessor__in=frontier).values_list(
+                "successor_id", flat=True
+            )
+            if s not in seen
+        ]
+    return list(Unit.objects.filter(pk__in=roots))
+
+
+def _build_tree(cursor, params: dict, roots: list[Unit]) -> None:
+    """rl_tree: the term's units; rl_span: where each sat, as ranges of quarter indexes."""
+    family = " OR ".join(f"u.path LIKE %(root{i})s" for i in range(len(roots)))
+    params.update({f"root{i}": root.path + "%" for i, root in enumerate(roots)})
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_tree AS
+        SELECT u.id AS id, u.depth AS depth, u.path AS path,
+               CASE WHEN u.numchild > 0 OR u.had_children THEN 1 ELSE 0 END AS rolls_up,
                CASE WHEN u.kind IN ({GRASSROOTS}) THEN 1 ELSE 0 END AS grassroots,
-               u.active_from AS active_from, u.active_to AS active_to
+               u.active_from AS active_from, u.active_to AS active_to, par.id AS index_parent,
+               CASE WHEN EXISTS (SELECT 1 FROM {PLACEMENT} pl WHERE pl.unit_id = u.id) THEN 1 ELSE 0 END AS placed
         FROM {UNIT} u
-        LEFT JOIN {UNIT} p ON p.path = substr(u.path, 1, length(u.path) - {STEP})
+        LEFT JOIN {UNIT} par ON par.path = substr(u.path, 1, length(u.path) - {STEP})
+        WHERE {family}
+        """,
+        params,
+    )
+    cursor.execute("CREATE INDEX rl_tree_id ON rl_tree (id)")
+    _analyse(cursor, "rl_tree")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_span AS
+        -- never moved, active the whole term: under its parent in today's tree, every quarter
+        SELECT t.id AS unit_id, t.index_parent AS parent_id, 1 AS from_idx, %(last)s AS to_idx
+        FROM rl_tree t WHERE t.placed = 0 AND t.active_from IS NULL AND t.active_to IS NULL
+        UNION ALL
+        -- never moved, with active dates: under its parent in the quarters it is active
+        SELECT t.id, t.index_parent, MIN(pp."index"), MAX(pp."index")
+        FROM rl_tree t JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND {ACTIVE}
+        WHERE t.placed = 0 AND (t.active_from IS NOT NULL OR t.active_to IS NOT NULL)
+        GROUP BY t.id, t.index_parent
+        UNION ALL
+        -- moved by an event: each placement governs the quarters whose day it covers
+        SELECT pl.unit_id, pl.parent_id, MIN(pp."index"), MAX(pp."index")
+        FROM {PLACEMENT} pl
+        JOIN rl_tree t ON t.id = pl.unit_id
+        JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND {ACTIVE}
+            AND (pl.valid_from IS NULL OR pl.valid_from <= {QUARTER_DAY})
+            AND (pl.valid_to IS NULL OR pl.valid_to > {QUARTER_DAY})
+        GROUP BY pl.id, pl.unit_id, pl.parent_id
+        """,
+        params,
+    )
+    cursor.execute("CREATE INDEX rl_span_unit ON rl_span (unit_id)")
+    cursor.execute("CREATE INDEX rl_span_parent ON rl_span (parent_id)")
+    _analyse(cursor, "rl_span")
+
+
+def _owner(tree: str = "t", span: str = "s") -> str:
+    """Who owns a unit's entries in a quarter: itself when it rolls up, else its parent then."""
+    return f"CASE WHEN {tree}.rolls_up = 1 THEN {tree}.id ELSE {span}.parent_id END"
+
+
+def _approved(where: str) -> str:
+    """Approved entries of the term's units, with the span that places each in its quarter."""
+    return f"""
+        FROM {ENTRY} e
+        JOIN {REPORT} r ON r.id = e.report_id AND r.status = '{APPROVED}'
+        JOIN {PERIOD} p ON p.id = r.period_id AND p.congress_id = %(congress)s
+        JOIN rl_tree t ON t.id = r.unit_id
+        JOIN rl_span s ON s.unit_id = r.unit_id AND p."index" BETWEEN s.from_idx AND s.to_idx
+        JOIN {TARGET} tg ON tg.id = e.target_id
+            -- a unit's own target adds up within its subtree only: a leaf owner's figures stay its own
+            AND NOT (tg.owner_unit_id IS NOT NULL AND tg.owner_unit_id = r.unit_id AND t.rolls_up = 0)
         WHERE {where}
     """
 
 
-def _own_select(tree: str) -> str:
-    """Increments of approved entries, grouped by owner, target and quarter (the one pass)."""
-    owner = "CASE WHEN t.has_children = 1 THEN t.id ELSE t.parent_id END"
-    approved = f"""
-        FROM {ENTRY} e
-        JOIN {REPORT} r ON r.id = e.report_id AND r.status = '{APPROVED}'
-        JOIN {PERIOD} p ON p.id = r.period_id AND p.congress_id = %(congress)s
-        JOIN {tree} t ON t.id = r.unit_id
-        JOIN {TARGET} tg ON tg.id = e.target_id
-            -- a unit's own target adds up within its subtree only: a leaf owner's figures stay its own
-            AND NOT (tg.owner_unit_id IS NOT NULL AND tg.owner_unit_id = r.unit_id AND t.has_children = 0)
+def _stock(tg: str = "tg") -> tuple[str, str]:
+    """A ratio's (or milestone's) numerator and denominator in an entry; a milestone done is 1 over 1."""
+    num = f"CASE WHEN {tg}.measure = 'milestone' THEN CASE WHEN e.done THEN 1 ELSE 0 END ELSE COALESCE(e.numerator, 0) END"
+    den = f"CASE WHEN {tg}.measure = 'milestone' THEN 1 ELSE COALESCE(e.denominator, 0) END"
+    return num, den
+
+
+def _build_own(cursor, params: dict) -> None:
+    """rl_own: the one pass over the approved entries, as increments grouped by owner, target, quarter.
+
+    A leaf that changes owner (moved, ended) hands over what it carries: at the
+    quarter it leaves, its old owner gets minus its running ratio figures (and
+    one fewer unit to carry), its new owner the same plus.
     """
-    return f"""
+    num, den = _stock()
+    ratios = "tg.measure IN ('ratio', 'milestone')"
+    cursor.execute(
+        """
+        CREATE TEMP TABLE rl_boundary AS
+        SELECT s.unit_id AS unit_id, s.parent_id AS owner, s.from_idx AS idx, 1 AS sign
+        FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+        WHERE t.rolls_up = 0 AND s.parent_id IS NOT NULL AND s.from_idx > 1
+        UNION ALL
+        SELECT s.unit_id, s.parent_id, s.to_idx + 1, -1
+        FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+        WHERE t.rolls_up = 0 AND s.parent_id IS NOT NULL AND s.to_idx < %(last)s
+        """,
+        params,
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_inc_moved AS
+        SELECT unit_id, target_id, idx,
+               num - LAG(num, 1, 0) OVER w AS dnum, den - LAG(den, 1, 0) OVER w AS dden,
+               CASE WHEN LAG(idx) OVER w IS NULL THEN 1 ELSE 0 END AS dfirst
+        FROM (
+            SELECT r.unit_id AS unit_id, e.target_id AS target_id, p."index" AS idx, {num} AS num, {den} AS den
+            {_approved(f"{ratios} AND r.unit_id IN (SELECT unit_id FROM rl_boundary)")}
+        ) x
+        WINDOW w AS (PARTITION BY unit_id, target_id ORDER BY idx)
+        """,
+        params,
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_own AS
         SELECT owner, target_id, idx,
                SUM(value) AS value, SUM(dnum) AS dnum, SUM(dden) AS dden,
                SUM(rep) AS reporting, SUM(dfirst) AS dfirst
         FROM (
-            SELECT {owner} AS owner, e.target_id AS target_id, p."index" AS idx,
+            SELECT {_owner()} AS owner, e.target_id AS target_id, p."index" AS idx,
                    COALESCE(e.value, 0) AS value, 0 AS dnum, 0 AS dden, 1 AS rep, 0 AS dfirst
-            {approved}
-            WHERE tg.measure IN ('flow', 'subcount')
+            {_approved("tg.measure IN ('flow', 'subcount')")}
             UNION ALL
             SELECT owner, target_id, idx, 0,
                    num - LAG(num, 1, 0) OVER w,
@@ -100,85 +220,174 @@ def _own_select(tree: str) -> str:
                    1,
                    CASE WHEN LAG(idx) OVER w IS NULL THEN 1 ELSE 0 END
             FROM (
-                SELECT {owner} AS owner, r.unit_id AS unit_id, e.target_id AS target_id, p."index" AS idx,
-                       CASE WHEN tg.measure = 'milestone' THEN CASE WHEN e.done THEN 1 ELSE 0 END
-                            ELSE COALESCE(e.numerator, 0) END AS num,
-                       CASE WHEN tg.measure = 'milestone' THEN 1 ELSE COALESCE(e.denominator, 0) END AS den
-                {approved}
-                WHERE tg.measure IN ('ratio', 'milestone')
+                SELECT {_owner()} AS owner, r.unit_id AS unit_id, e.target_id AS target_id,
+                       p."index" AS idx, {num} AS num, {den} AS den
+                {_approved(ratios)}
             ) x
             WINDOW w AS (PARTITION BY unit_id, target_id ORDER BY idx)
+            UNION ALL
+            SELECT b.owner, i.target_id, b.idx, 0, b.sign * SUM(i.dnum), b.sign * SUM(i.dden), 0,
+                   b.sign * SUM(i.dfirst)
+            FROM rl_boundary b JOIN rl_inc_moved i ON i.unit_id = b.unit_id AND i.idx < b.idx
+            GROUP BY b.unit_id, b.owner, i.target_id, b.idx, b.sign
         ) increments
         WHERE owner IS NOT NULL
         GROUP BY owner, target_id, idx
+        """,
+        params,
+    )
+    cursor.execute("CREATE INDEX rl_own_owner ON rl_own (owner, target_id, idx)")
+    _analyse(cursor, "rl_own")
+
+
+def _build_rows(cursor, params: dict, depths: list[int]) -> None:
+    """rl_all: every unit that rolls up × every target in its scope × every quarter, level by level.
+
+    A unit's quarter is its owned figures plus those of the units under it that
+    quarter; its cumulative count is the running sum of its own quarters, so a
+    unit that moved away takes nothing of its past with it.
     """
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_scope AS
+        SELECT t.id AS unit, tg.id AS target_id, t.depth AS depth
+        FROM rl_tree t JOIN {TARGET} tg
+            ON tg.resolution_id IN (SELECT id FROM {RESOLUTION} WHERE congress_id = %(congress)s)
+            AND (tg.owner_unit_id IS NULL
+                 OR EXISTS (SELECT 1 FROM {UNIT} o WHERE o.id = tg.owner_unit_id AND t.path LIKE o.path || '%%'))
+        WHERE t.rolls_up = 1
+        """,
+        params,
+    )
+    _analyse(cursor, "rl_scope")
+    cursor.execute(f"CREATE TEMP TABLE rl_all AS SELECT {COLUMNS} FROM {ROLLUP} WHERE 1 = 0")
+    for depth in depths:
+        level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND rolls_up = 1"
+        cursor.execute(
+            f"""
+            INSERT INTO rl_all ({COLUMNS})
+            SELECT unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried
+            FROM (
+                SELECT g.unit AS unit_id, g.target_id AS target_id, pp.id AS period_id,
+                       COALESCE(o.value, 0) + COALESCE(c.value, 0) AS value,
+                       SUM(COALESCE(o.value, 0) + COALESCE(c.value, 0)) OVER w AS cumulative,
+                       SUM(COALESCE(o.dnum, 0)) OVER w + COALESCE(c.numerator, 0) AS numerator,
+                       SUM(COALESCE(o.dden, 0)) OVER w + COALESCE(c.denominator, 0) AS denominator,
+                       COALESCE(o.reporting, 0) + COALESCE(c.reporting, 0) AS reporting,
+                       CASE WHEN SUM(COALESCE(o.dfirst, 0)) OVER w = 0 THEN 0
+                            ELSE SUM(COALESCE(o.dfirst, 0)) OVER w - COALESCE(o.reporting, 0) END
+                           + COALESCE(c.carried, 0) AS carried
+                FROM rl_scope g
+                JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
+                LEFT JOIN rl_own o ON o.owner = g.unit AND o.target_id = g.target_id AND o.idx = pp."index"
+                LEFT JOIN (
+                    SELECT s.parent_id AS unit, r.target_id AS target_id, r.period_id AS period_id,
+                           SUM(r.value) AS value, SUM(r.numerator) AS numerator, SUM(r.denominator) AS denominator,
+                           SUM(r.reporting) AS reporting, SUM(r.carried) AS carried
+                    FROM rl_all r
+                    JOIN {PERIOD} cp ON cp.id = r.period_id
+                    JOIN rl_span s ON s.unit_id = r.unit_id AND cp."index" BETWEEN s.from_idx AND s.to_idx
+                    JOIN {TARGET} ct ON ct.id = r.target_id
+                    WHERE s.parent_id IN ({level})
+                      -- ...and a unit's own target never climbs above the unit that owns it
+                      AND (ct.owner_unit_id IS NULL OR ct.owner_unit_id <> r.unit_id)
+                    GROUP BY s.parent_id, r.target_id, r.period_id
+                ) c ON c.unit = g.unit AND c.target_id = g.target_id AND c.period_id = pp.id
+                WHERE g.depth = {int(depth)}
+                WINDOW w AS (PARTITION BY g.unit, g.target_id ORDER BY pp."index")
+            ) computed
+            """,
+            params,
+        )
+        _analyse(cursor, "rl_all")
 
 
-COLUMNS = "unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried"
-FIGURES = ("value", "cumulative", "numerator", "denominator", "reporting", "carried")
-
-
-def _level_select(level: str, tree: str, own: str, rows: str) -> str:
-    """Rows of the units in `level`: owned running sums (dense to the end of term) + children's rows.
-
-    `rows` is where the children's rows are read: the roll-up table itself
-    (incremental), or the rows this rebuild has computed so far (full).
-    """
-    return f"""
-        SELECT g.unit AS unit_id, g.target_id AS target_id, g.period_id AS period_id,
-               SUM(g.value) AS value, SUM(g.cumulative) AS cumulative,
-               SUM(g.numerator) AS numerator, SUM(g.denominator) AS denominator,
-               SUM(g.reporting) AS reporting, SUM(g.carried) AS carried
+def _build_units(cursor, params: dict, depths: list[int]) -> None:
+    """rl_units: report counts of every unit that rolls up and quarter, level by level like the figures."""
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_unit_own AS
+        SELECT owner, period_id, SUM(expected) AS expected, SUM(on_time) AS on_time,
+               SUM(late) AS late, SUM(pending) AS pending
         FROM (
-            SELECT * FROM (
-                SELECT o.owner AS unit, o.target_id AS target_id, pp.id AS period_id, pp."index" AS idx,
-                       COALESCE(x.value, 0) AS value,
-                       SUM(COALESCE(x.value, 0)) OVER w AS cumulative,
-                       SUM(COALESCE(x.dnum, 0)) OVER w AS numerator,
-                       SUM(COALESCE(x.dden, 0)) OVER w AS denominator,
-                       COALESCE(x.reporting, 0) AS reporting,
-                       CASE WHEN SUM(COALESCE(x.dfirst, 0)) OVER w = 0 THEN 0
-                            ELSE SUM(COALESCE(x.dfirst, 0)) OVER w - COALESCE(x.reporting, 0) END AS carried
-                FROM (
-                    SELECT owner, target_id, MIN(idx) AS first FROM {own}
-                    WHERE owner IN ({level}) GROUP BY owner, target_id
-                ) o
-                JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND pp."index" >= o.first
-                LEFT JOIN {own} x ON x.owner = o.owner AND x.target_id = o.target_id AND x.idx = pp."index"
-                WINDOW w AS (PARTITION BY o.owner, o.target_id ORDER BY pp."index")
-            ) owned
-            -- the running sums need every quarter; only the changed ones are written
-            WHERE owned.idx >= %(from_idx)s
+            -- placed under one parent the whole term: counted once per owner, then for every quarter
+            SELECT owner, pp.id AS period_id, n AS expected, 0 AS on_time, 0 AS late, 0 AS pending
+            FROM (SELECT {_owner()} AS owner, COUNT(*) AS n FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+                  WHERE t.grassroots = 1 AND s.from_idx = 1 AND s.to_idx = %(last)s GROUP BY 1) g
+            JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
             UNION ALL
-            SELECT t.parent_id, r.target_id, r.period_id, cp."index",
-                   r.value, r.cumulative, r.numerator, r.denominator, r.reporting, r.carried
-            FROM {rows} r
-            JOIN {tree} t ON t.id = r.unit_id
-            JOIN {PERIOD} cp ON cp.id = r.period_id AND cp.congress_id = %(congress)s
-            JOIN {TARGET} ct ON ct.id = r.target_id
-            WHERE t.parent_id IN ({level}) AND cp."index" >= %(from_idx)s
-              -- ...and never climbs above the unit that owns it
-              AND (ct.owner_unit_id IS NULL OR ct.owner_unit_id <> r.unit_id)
-        ) g
-        GROUP BY g.unit, g.target_id, g.period_id
-    """
+            SELECT {_owner()}, pp.id, 1, 0, 0, 0
+            FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+            JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND pp."index" BETWEEN s.from_idx AND s.to_idx
+            WHERE t.grassroots = 1 AND NOT (s.from_idx = 1 AND s.to_idx = %(last)s)
+            UNION ALL
+            SELECT {_owner()}, r.period_id, 0,
+                   CASE WHEN r.status = '{APPROVED}' AND NOT r.late THEN 1 ELSE 0 END,
+                   CASE WHEN r.status = '{APPROVED}' AND r.late THEN 1 ELSE 0 END,
+                   CASE WHEN r.status = '{SUBMITTED}' THEN 1 ELSE 0 END
+            FROM {REPORT} r
+            JOIN {PERIOD} pp ON pp.id = r.period_id AND pp.congress_id = %(congress)s
+            JOIN rl_tree t ON t.id = r.unit_id AND t.grassroots = 1
+            JOIN rl_span s ON s.unit_id = r.unit_id AND pp."index" BETWEEN s.from_idx AND s.to_idx
+        ) counts
+        WHERE owner IS NOT NULL
+        GROUP BY owner, period_id
+        """,
+        params,
+    )
+    cursor.execute("CREATE INDEX rl_unit_own_owner ON rl_unit_own (owner)")
+    _analyse(cursor, "rl_unit_own")
+    cursor.execute(f"CREATE TEMP TABLE rl_units AS SELECT {UNIT_COLUMNS} FROM {ROLLUP_UNIT} WHERE 1 = 0")
+    for depth in depths:
+        level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND rolls_up = 1"
+        cursor.execute(
+            f"""
+            INSERT INTO rl_units ({UNIT_COLUMNS})
+            SELECT unit, period_id, SUM(expected), SUM(on_time), SUM(late), SUM(pending) FROM (
+                -- every unit that rolls up has a row for every quarter, zeros included
+                SELECT l.id AS unit, pp.id AS period_id, 0 AS expected, 0 AS on_time, 0 AS late, 0 AS pending
+                FROM ({level}) l JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
+                UNION ALL
+                SELECT owner, period_id, expected, on_time, late, pending FROM rl_unit_own
+                WHERE owner IN ({level})
+                UNION ALL
+                SELECT s.parent_id, c.period_id, c.expected, c.on_time, c.late, c.pending
+                FROM rl_units c
+                JOIN {PERIOD} cp ON cp.id = c.period_id
+                JOIN rl_span s ON s.unit_id = c.unit_id AND cp."index" BETWEEN s.from_idx AND s.to_idx
+                WHERE s.parent_id IN ({level})
+            ) g GROUP BY unit, period_id
+            """,
+            params,
+        )
+        _analyse(cursor, "rl_units")
 
 
-def _upsert(source: str, *, only_changed: bool) -> str:
-    """Write rows into the roll-up table, stamped with this run's time.
-
-    Rewriting a row in place is far cheaper than deleting it and inserting its
-    twin in the same transaction; a full rebuild rewrites only the rows whose
-    figures changed, so "updated at" says when a figure last changed.
-    """
-    changed = " OR ".join(f"{ROLLUP}.{f} <> EXCLUDED.{f}" for f in FIGURES)
-    return f"""
-        INSERT INTO {ROLLUP} ({COLUMNS}, updated_at)
-        SELECT {COLUMNS}, %(now)s FROM ({source}) computed WHERE 1 = 1
-        ON CONFLICT (unit_id, target_id, period_id) DO UPDATE SET
-            {", ".join(f"{f} = EXCLUDED.{f}" for f in FIGURES)}, updated_at = EXCLUDED.updated_at
-        {"WHERE " + changed if only_changed else ""}
-    """
+def _write(
+    cursor, params: dict, table: str, source: str, key: tuple[str, ...], figures: tuple[str, ...]
+) -> int:
+    """Write the rebuilt rows: rewrite only those whose figures changed (so `updated_at` says when a
+    figure last changed), and delete the term's rows the rebuild no longer has."""
+    columns = ", ".join((*key, *figures))
+    changed = " OR ".join(f"{table}.{f} <> EXCLUDED.{f}" for f in figures)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} ({columns}, updated_at)
+        SELECT {columns}, %(now)s FROM {source} WHERE 1 = 1
+        ON CONFLICT ({", ".join(key)}) DO UPDATE SET
+            {", ".join(f"{f} = EXCLUDED.{f}" for f in figures)}, updated_at = EXCLUDED.updated_at
+        WHERE {changed}
+        """,
+        params,
+    )
+    rows = max(cursor.rowcount, 0)
+    match = " AND ".join(f"n.{k} = {table}.{k}" for k in key)
+    cursor.execute(
+        f"DELETE FROM {table} WHERE period_id IN (SELECT id FROM {PERIOD} WHERE congress_id = %(congress)s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {source} n WHERE {match})",
+        params,
+    )
+    return rows + max(cursor.rowcount, 0)
 
 
 def _lock(cursor, congress_id: int) -> None:
@@ -227,100 +436,17 @@ def _analyse(cursor, table: str) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-UNIT_COLUMNS = "unit_id, period_id, expected, on_time, late, pending"
-
-
-def _unit_own_select() -> str:
-    """Report counts owned by each unit with children: itself and its children without children."""
-    owner = "CASE WHEN t.has_children = 1 THEN t.id ELSE t.parent_id END"
-    return f"""
-        SELECT owner, period_id, SUM(expected) AS expected, SUM(on_time) AS on_time,
-               SUM(late) AS late, SUM(pending) AS pending
-        FROM (
-            -- grassroots organisations with no dates are expected every quarter: counted once per owner
-            SELECT owner, pp.id AS period_id, n AS expected, 0 AS on_time, 0 AS late, 0 AS pending
-            FROM (SELECT {owner} AS owner, COUNT(*) AS n FROM rl_tree t
-                  WHERE t.grassroots = 1 AND t.active_from IS NULL AND t.active_to IS NULL
-                  GROUP BY 1) g
-            JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
-            UNION ALL
-            SELECT {owner}, pp.id, 1, 0, 0, 0
-            FROM rl_tree t JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
-                AND (t.active_from IS NULL OR t.active_from <= pp.ends_on)
-                AND (t.active_to IS NULL OR t.active_to >= pp.starts_on)
-            WHERE t.grassroots = 1 AND (t.active_from IS NOT NULL OR t.active_to IS NOT NULL)
-            UNION ALL
-            SELECT {owner}, r.period_id, 0,
-                   CASE WHEN r.status = '{APPROVED}' AND NOT r.late THEN 1 ELSE 0 END,
-                   CASE WHEN r.status = '{APPROVED}' AND r.late THEN 1 ELSE 0 END,
-                   CASE WHEN r.status = '{SUBMITTED}' THEN 1 ELSE 0 END
-            FROM {REPORT} r
-            JOIN {PERIOD} rp ON rp.id = r.period_id AND rp.congress_id = %(congress)s
-            JOIN rl_tree t ON t.id = r.unit_id AND t.grassroots = 1
-        ) counts
-        WHERE owner IS NOT NULL
-        GROUP BY owner, period_id
-    """
-
-
-def _rebuild_units(cursor, params: dict, depths: list[int]) -> int:
-    """Report counts of every unit with children and quarter, level by level like the figures."""
-    for table in ("rl_units", "rl_unit_own"):
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute(f"CREATE TEMP TABLE rl_unit_own AS {_unit_own_select()}", params)
-    cursor.execute("CREATE INDEX rl_unit_own_owner ON rl_unit_own (owner)")
-    _analyse(cursor, "rl_unit_own")
-    cursor.execute(f"CREATE TEMP TABLE rl_units AS SELECT {UNIT_COLUMNS} FROM {ROLLUP_UNIT} WHERE 1 = 0")
-    for depth in depths:
-        level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND has_children = 1"
-        cursor.execute(
-            f"""
-            INSERT INTO rl_units ({UNIT_COLUMNS})
-            SELECT unit, period_id, SUM(expected), SUM(on_time), SUM(late), SUM(pending) FROM (
-                -- every unit with children has a row for every quarter, zeros included
-                SELECT l.id AS unit, pp.id AS period_id, 0 AS expected, 0 AS on_time, 0 AS late, 0 AS pending
-                FROM ({level}) l JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
-                UNION ALL
-                SELECT owner, period_id, expected, on_time, late, pending FROM rl_unit_own
-                WHERE owner IN ({level})
-                UNION ALL
-                SELECT t.parent_id, c.period_id, c.expected, c.on_time, c.late, c.pending
-                FROM rl_units c JOIN rl_tree t ON t.id = c.unit_id
-                WHERE t.parent_id IN ({level})
-            ) g GROUP BY unit, period_id
-            """,
-            params,
-        )
-        _analyse(cursor, "rl_units")
-    changed = " OR ".join(
-        f"{ROLLUP_UNIT}.{f} <> EXCLUDED.{f}" for f in ("expected", "on_time", "late", "pending")
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {ROLLUP_UNIT} ({UNIT_COLUMNS}, updated_at)
-        SELECT {UNIT_COLUMNS}, %(now)s FROM rl_units WHERE 1 = 1
-        ON CONFLICT (unit_id, period_id) DO UPDATE SET expected = EXCLUDED.expected,
-            on_time = EXCLUDED.on_time, late = EXCLUDED.late, pending = EXCLUDED.pending,
-            updated_at = EXCLUDED.updated_at
-        WHERE {changed}
-        """,
-        params,
-    )
-    rows = max(cursor.rowcount, 0)
-    cursor.execute(
-        f"DELETE FROM {ROLLUP_UNIT} WHERE period_id IN (SELECT id FROM {PERIOD} WHERE congress_id = %(congress)s) "
-        f"AND NOT EXISTS (SELECT 1 FROM rl_units n WHERE n.unit_id = {ROLLUP_UNIT}.unit_id "
-        f"AND n.period_id = {ROLLUP_UNIT}.period_id)",
-        params,
-    )
-    rows += max(cursor.rowcount, 0)
-    for table in ("rl_units", "rl_unit_own"):
-        cursor.execute(f"DROP TABLE {table}")
-    return rows
-
-
-def _root_of(congress) -> Unit | None:
-    return Unit.objects.filter(pk=congress.unit_id).first() if congress.unit_id else None
+TEMP_TABLES = (
+    "rl_units",
+    "rl_unit_own",
+    "rl_all",
+    "rl_scope",
+    "rl_own",
+    "rl_inc_moved",
+    "rl_boundary",
+    "rl_span",
+    "rl_tree",
+)
 
 
 def rollup_full(congress) -> RollupResult:
@@ -330,52 +456,33 @@ def rollup_full(congress) -> RollupResult:
     transaction; a change committed after it stays pending and is settled next.
     """
     started = clock.now()
-    root = _root_of(congress)
-    if root is None:
+    if congress.unit_id is None:
         return RollupResult(0, 0, 0.0)
-    params = {"congress": congress.pk, "now": started, "from_idx": 0, "root": root.path + "%"}
+    roots = family_roots(congress)
+    last = Period.objects.filter(congress=congress).count()
+    params = {"congress": congress.pk, "now": started, "last": last}
     with _consistent_rebuild(congress.pk) as cursor:
         if connection.vendor == "postgresql":
             # The one pass groups millions of entries: let the hash tables and sorts stay in memory.
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        for table in ("rl_all", "rl_own", "rl_tree"):
+        for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"CREATE TEMP TABLE rl_tree AS {_tree_select('u.path LIKE %(root)s')}", params)
-        cursor.execute("CREATE INDEX rl_tree_parent ON rl_tree (parent_id)")
-        _analyse(cursor, "rl_tree")
-        cursor.execute(f"CREATE TEMP TABLE rl_own AS {_own_select('rl_tree')}", params)
-        cursor.execute("CREATE INDEX rl_own_owner ON rl_own (owner, target_id, idx)")
-        _analyse(cursor, "rl_own")
-        cursor.execute("SELECT DISTINCT depth FROM rl_tree WHERE has_children = 1 ORDER BY depth DESC")
+        _build_tree(cursor, params, roots)
+        _build_own(cursor, params)
+        cursor.execute("SELECT DISTINCT depth FROM rl_tree WHERE rolls_up = 1 ORDER BY depth DESC")
         depths = [row[0] for row in cursor.fetchall()]
-        # Every level's rows are computed into rl_all first (a temporary table, cheap to write);
-        # the level above reads its children there.
-        cursor.execute(f"CREATE TEMP TABLE rl_all AS SELECT {COLUMNS} FROM {ROLLUP} WHERE 1 = 0")
-        for depth in depths:
-            level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND has_children = 1"
-            cursor.execute(
-                f"INSERT INTO rl_all ({COLUMNS}) {_level_select(level, 'rl_tree', 'rl_own', 'rl_all')}",
-                params,
-            )
-            _analyse(cursor, "rl_all")
+        _build_rows(cursor, params, depths)
         cursor.execute("CREATE INDEX rl_all_key ON rl_all (unit_id, target_id, period_id)")
-        cursor.execute(_upsert("SELECT * FROM rl_all", only_changed=True), params)
-        rows = max(cursor.rowcount, 0)
-        cursor.execute(
-            f"DELETE FROM {ROLLUP} WHERE period_id IN (SELECT id FROM {PERIOD} WHERE congress_id = %(congress)s) "
-            f"AND NOT EXISTS (SELECT 1 FROM rl_all n WHERE n.unit_id = {ROLLUP}.unit_id "
-            f"AND n.target_id = {ROLLUP}.target_id AND n.period_id = {ROLLUP}.period_id)",
-            params,
-        )
-        rows += max(cursor.rowcount, 0)
-        rows += _rebuild_units(cursor, params, depths)
+        rows = _write(cursor, params, ROLLUP, "rl_all", ("unit_id", "target_id", "period_id"), FIGURES)
+        _build_units(cursor, params, depths)
+        rows += _write(cursor, params, ROLLUP_UNIT, "rl_units", ("unit_id", "period_id"), UNIT_FIGURES)
         cursor.execute(
             f"UPDATE {CHANGE} SET settled_at = %(now)s WHERE congress_id = %(congress)s AND settled_at IS NULL",
             params,
         )
-        cursor.execute("SELECT COUNT(*) FROM rl_tree WHERE has_children = 1")
+        cursor.execute("SELECT COUNT(*) FROM rl_tree WHERE rolls_up = 1")
         units = cursor.fetchone()[0]
-        for table in ("rl_all", "rl_own", "rl_tree"):
+        for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE {table}")
     seconds = (clock.now() - started).total_seconds()
     log.info("rollup_full congress=%s units=%s rows=%s in %.2fs", congress.pk, units, rows, seconds)
@@ -395,15 +502,6 @@ def rollup_all() -> list[RollupResult]:
 # finishes within its time limit; the next sweep (a minute later) takes the rest.
 SETTLE_BATCH = 500
 STATUS_COUNTS = ("on_time", "late", "pending")
-
-
-def _chain(unit: Unit, root: Unit) -> list[dict]:
-    """The units whose rows a unit's figures reach, deepest first: itself when it has children, then
-    every ancestor up to the root of the term."""
-    paths = [p for p in unit.ancestor_paths() if p.startswith(root.path)]
-    if unit.numchild == 0:
-        paths = paths[:-1]
-    return list(Unit.objects.filter(path__in=paths).order_by("-depth").values("id", "path"))
 
 
 def _values_upsert(
@@ -485,13 +583,14 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
         now = clock.now()
         unit = Unit.objects.get(pk=unit_id)
         periods = list(
-            Period.objects.filter(congress_id=congress_id).order_by("index").values_list("id", "index")
+            Period.objects.filter(congress_id=congress_id)
+            .order_by("index")
+            .values_list("id", "index", "starts_on", "ends_on")
         )
-        index_of = dict(periods)
-        period_of = {index: pid for pid, index in periods}
-        indexes = [index for _pid, index in periods]
-        root = Unit.objects.get(congresses__pk=congress_id)
-        chain = _chain(unit, root)
+        index_of = {pid: index for pid, index, _s, _e in periods}
+        period_of = {index: pid for pid, index, _s, _e in periods}
+        indexes = [index for _pid, index, _s, _e in periods]
+        chain = chains(unit, [(index, start, end) for _pid, index, start, end in periods])
         target_ids, before, after, status_before, status_after = _histories(
             unit_id, congress_id, changes, index_of
         )
@@ -504,7 +603,7 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
                 old, new = status_counts(status_before.get(index)), status_counts(status_after.get(index))
                 delta = tuple(b - a for a, b in zip(old, new, strict=True))
                 if any(delta):
-                    counts += [(a["id"], period_of[index], 0, *delta) for a in chain]
+                    counts += [(a.pk, period_of[index], 0, *delta) for a in chain[index]]
             _values_upsert(ROLLUP_UNIT, ("unit_id", "period_id"), ("expected", *STATUS_COUNTS), counts, now)
         _mark_settled(changes, now)
         return len(changes)
@@ -514,62 +613,51 @@ def _mark_settled(changes: list[RollupChange], now) -> None:
     RollupChange.objects.filter(pk__in=[c.pk for c in changes]).update(settled_at=now)
 
 
-def _apply_figures(chain, targets: dict, deltas: dict, period_of: dict[int, int], now) -> None:
-    """Add each target's per-quarter differences to the rows of the units in the chain.
+def _apply_figures(
+    chain: dict[int, list[Unit]], targets: dict, deltas: dict, period_of: dict[int, int], now
+) -> None:
+    """Add each target's per-quarter differences to the rows of the units the figures reach that quarter.
 
-    A unit's own target climbs no higher than the unit that owns it. Rows exist
-    from the first quarter with an approved figure anywhere below the unit to the
-    end of the term (as the full rebuild makes them): a change can move that
-    first quarter earlier (rows are added) or later (rows are removed).
+    A quarter's value goes to the units above the unit in that quarter's tree,
+    and to their cumulative from that quarter on (whatever tree later quarters
+    have); ratios, reporting and carried counts are the quarter's own. A unit's
+    own target climbs no higher than the unit that owns it.
     """
-    changed = {t: d for t, d in deltas.items() if d}
-    if not changed or not chain:
-        return
-    start = min(index for d in changed.values() for index in d)
-    index_of = {pid: index for index, pid in period_of.items()}
-    existing: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for unit_id, target_id, period_id, reporting in Rollup.objects.filter(
-        unit_id__in=[a["id"] for a in chain],
-        target_id__in=list(changed),
-        period_id__in=[pid for index, pid in period_of.items() if index >= start - 1],
-    ).values_list("unit_id", "target_id", "period_id", "reporting"):
-        existing[(unit_id, target_id)][index_of[period_id]] = reporting
+    added: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * len(POINT_FIELDS))
     last = max(period_of)
-    upserts, deletes = [], []
-    for target_id, delta in changed.items():
+    cumulative = POINT_FIELDS.index("cumulative")
+    for target_id, delta in deltas.items():
         owner = targets[target_id].owner_unit
-        for ancestor in chain:
-            if owner is not None and not ancestor["path"].startswith(owner.path):
-                continue
-            rows = existing[(ancestor["id"], target_id)]
-            low = min(delta)
-            if low - 1 in rows:
-                first = min(rows)  # rows start before the change: its first quarter stays
-            else:
-                reporting = {
-                    i: rows.get(i, 0) + (delta[i].reporting if i in delta else 0)
-                    for i in range(low, last + 1)
-                }
-                first = next((i for i in range(low, last + 1) if reporting[i] > 0), None)
-                deletes += [
-                    (ancestor["id"], target_id, period_of[i]) for i in rows if first is None or i < first
-                ]
-            if first is None:
-                continue
-            for index in range(max(first, low), last + 1):
-                d = delta.get(index)
-                if d is None and index in rows:
+        for index, point in delta.items():
+            for ancestor in chain[index]:
+                if owner is not None and not ancestor.path.startswith(owner.path):
                     continue
-                figures = tuple(getattr(d, f) if d else 0 for f in POINT_FIELDS)
-                upserts.append((ancestor["id"], target_id, period_of[index], *figures))
-    if deletes:
-        with connection.cursor() as cursor:
-            for unit_id, target_id, period_id in deletes:
-                cursor.execute(
-                    f"DELETE FROM {ROLLUP} WHERE unit_id = %s AND target_id = %s AND period_id = %s",
-                    [unit_id, target_id, period_id],
-                )
-    _values_upsert(ROLLUP, ("unit_id", "target_id", "period_id"), POINT_FIELDS, upserts, now)
+                row = added[(ancestor.pk, target_id, index)]
+                for i, name in enumerate(POINT_FIELDS):
+                    if i != cumulative:
+                        row[i] += getattr(point, name)
+                if point.value:
+                    for later in range(index, last + 1):
+                        added[(ancestor.pk, target_id, later)][cumulative] += point.value
+    if not added:
+        return
+    # Rows are dense (every quarter of the term) for every unit that rolls up: a unit with none yet
+    # for a target gets the whole term's rows, zeros where nothing changed.
+    pairs = {(u, t) for u, t, _i in added}
+    present = set(
+        Rollup.objects.filter(unit_id__in={u for u, _t in pairs}, target_id__in={t for _u, t in pairs})
+        .values_list("unit_id", "target_id")
+        .distinct()
+    )
+    for unit_id, target_id in pairs - present:
+        for index in period_of:
+            added[(unit_id, target_id, index)]  # noqa: B018 - creates the zero row
+    rows = [
+        (u, t, period_of[i], *figures)
+        for (u, t, i), figures in added.items()
+        if any(figures) or (u, t) not in present
+    ]
+    _values_upsert(ROLLUP, ("unit_id", "target_id", "period_id"), POINT_FIELDS, rows, now)
 
 
 def _rebuild_for_tree_changes(congress_id: int) -> int:

@@ -17,7 +17,6 @@ class UnitAdmin(TreeAdmin):
     list_display = ["name", "code", "kind", "sector", "members", "active_from", "active_to"]
     list_filter = ["kind", "sector", "depth"]
     search_fields = ["name", "short_name", "code"]
-    autocomplete_fields = ["successor"]
     inlines = [MembershipInline]
 
 

@@ -20,9 +20,13 @@ class Unit(MP_Node):
     unit below it; `members` counts the members held directly by this unit, so a
     đảng bộ cơ sở whose members all sit in cells holds 0 itself.
 
-    Units are created, merged, split and ended mid-term: `active_from`/`active_to`
-    bound the quarters a unit is expected to report, and `successor` points to the
-    unit that took over its members and records.
+    Units are created, merged, split and ended mid-term (ReorgEvent):
+    `active_from`/`active_to` bound the days a unit exists (the quarters it is
+    expected to report), its `placements` say where it sat in the tree on each
+    day, and `successions` which units continue it. A unit that has (or has
+    had: `had_children`, set by the event that takes its last child away) units
+    below it `rolls_up`: its figures are summed from roll-up rows for the whole
+    term; any other unit's figures are its own entries.
     """
 
     class Kind(models.TextChoices):
@@ -53,13 +57,12 @@ class Unit(MP_Node):
     )
     active_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     active_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
-    successor = models.ForeignKey(
-        "self",
-        verbose_name=_("đơn vị kế thừa"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="predecessors",
+    had_children = models.BooleanField(
+        _("đã từng có đơn vị trực thuộc"),
+        default=False,
+        help_text=_(
+            "Ghi khi đơn vị trực thuộc cuối cùng chuyển đi: số liệu các quý trước vẫn được cộng từ đơn vị đó."
+        ),
     )
 
     node_order_by = ["code"]
@@ -76,11 +79,14 @@ class Unit(MP_Node):
                 | Q(active_to__gte=models.F("active_from")),
                 name="unit_active_dates_in_order",
             ),
-            models.CheckConstraint(condition=~Q(successor=models.F("id")), name="unit_not_own_successor"),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def rolls_up(self) -> bool:
+        return self.numchild > 0 or self.had_children
 
     @property
     def is_grassroots(self) -> bool:
@@ -138,3 +144,146 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit.code}"
+
+
+class ReorgEvent(models.Model):
+    """A decision that changes the tree (sắp xếp, kiện toàn tổ chức đảng): the units it concerns, and when.
+
+    Each event is tied to the decision that ordered it (number like
+    "1337-QĐ/TU", its date and issuing body) and takes effect on
+    `effective_on`: old units are active until the day before and keep their
+    history; new places in the tree start that day. One office action records
+    both sides of a handover (the giving committee hands over, the receiving
+    committee receives).
+
+    - transfer (điều chuyển): a unit moves to another parent, with its records;
+    - merge (hợp nhất): two or more units end, a new unit continues them;
+    - absorb (sáp nhập): units end and an existing unit continues them;
+    - split (chia tách): a unit ends, several new units continue it;
+    - end (giải thể / kết thúc hoạt động): a unit ends, nobody continues it;
+    - create (thành lập mới): a new unit starts.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Điều chuyển")
+        MERGE = "merge", _("Hợp nhất")
+        ABSORB = "absorb", _("Sáp nhập")
+        SPLIT = "split", _("Chia tách")
+        END = "end", _("Giải thể, kết thúc hoạt động")
+        CREATE = "create", _("Thành lập mới")
+
+    kind = models.CharField(_("loại sự kiện"), max_length=10, choices=Kind.choices)
+    decision_number = models.CharField(_("số quyết định"), max_length=40)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
+    effective_on = models.DateField(_("ngày có hiệu lực"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sự kiện sắp xếp tổ chức")
+        verbose_name_plural = _("sự kiện sắp xếp tổ chức")
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=models.F("decision_date")),
+                name="reorg_effective_after_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.decision_number} · {self.effective_on:%d/%m/%Y}"
+
+
+class Placement(models.Model):
+    """Where a unit sat in the tree over a span of days: its parent from `valid_from` (included)
+    until `valid_to` (excluded; empty while it still sits there).
+
+    History is never rewritten by moving a node: a move closes one placement
+    and opens the next. The tree as of any day is the placements that cover
+    it; treebeard's paths (`Unit.path`) index today's tree. A unit that no
+    event has touched has no rows here: its place is its parent in today's
+    tree for as long as it is active (units.placements reads both the same
+    way). Once a unit has placements, they alone say where it was.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="placements"
+    )
+    parent = models.ForeignKey(
+        Unit, verbose_name=_("trực thuộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(
+        _("từ ngày"), null=True, blank=True, help_text=_("Để trống: từ trước khi có số liệu.")
+    )
+    valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
+    event = models.ForeignKey(
+        ReorgEvent,
+        verbose_name=_("theo sự kiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+
+    class Meta:
+        verbose_name = _("vị trí trong cây")
+        verbose_name_plural = _("vị trí trong cây")
+        ordering = ["unit", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
+                name="placement_dates_in_order",
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("unit")), name="placement_not_own_parent"),
+            # One open placement per unit: where it sits today.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(valid_to__isnull=True), name="placement_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "valid_from"], name="placement_parent")]
+
+    def __str__(self):
+        return f"{self.unit_id} → {self.parent_id} [{self.valid_from}, {self.valid_to})"
+
+    def covers(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
+
+
+class Succession(models.Model):
+    """A unit continued by another after a merge, absorption or split (kế thừa)."""
+
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị trước"), on_delete=models.PROTECT, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị kế thừa"), on_delete=models.PROTECT, related_name="inheritances"
+    )
+    event = models.ForeignKey(
+        ReorgEvent, verbose_name=_("theo sự kiện"), on_delete=models.PROTECT, related_name="successions"
+    )
+
+    class Meta:
+        verbose_name = _("kế thừa")
+        verbose_name_plural = _("kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor_id} → {self.successor_id}"

@@ -40,7 +40,7 @@ def dashboard(request, code=None):
     sort = request.GET.get("sort", "share")
     descending = request.GET.get("dir") == "desc"
     board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
-    study = study_by_child(unit, congress) if unit.numchild else []
+    study = study_by_child(unit, congress) if unit.rolls_up else []
     study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
     ancestors = visible_ancestors(request.user, unit)
     return render(
