@@ -108,9 +108,19 @@ def _write_down(unit: Unit) -> None:
 
 
 def _close(unit: Unit, day: date) -> None:
-    """The unit's open place ends the day before `day`."""
+    """The unit's open place ends the day before `day`. Events are recorded in the order they took
+    effect: one dated before the unit's latest change is refused (its history would be rewritten)."""
     _write_down(unit)
-    Placement.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=day)
+    current = Placement.objects.filter(unit=unit, valid_to__isnull=True).first()
+    if current is None:
+        raise Refused(_("Đơn vị %(unit)s đã kết thúc hoạt động.") % {"unit": unit.display_name})
+    if current.valid_from is not None and day <= current.valid_from:
+        raise Refused(
+            _("Đơn vị %(unit)s đã có thay đổi từ ngày %(day)s; sự kiện phải có hiệu lực sau ngày đó.")
+            % {"unit": unit.display_name, "day": current.valid_from.strftime("%d/%m/%Y")}
+        )
+    current.valid_to = day
+    current.save(update_fields=["valid_to"])
 
 
 def _end(unit: Unit, day: date) -> None:
@@ -179,7 +189,7 @@ def reorg_transfer(*, unit: Unit, new_parent: Unit, decision: Decision, user) ->
     event = _event(ReorgEvent.Kind.TRANSFER, decision, user)
     _close(unit, decision.effective_on)
     Placement.objects.create(unit=unit, parent=new_parent, valid_from=decision.effective_on, event=event)
-    unit.move(new_parent, "sorted-child")
+    Unit.objects.move(unit, new_parent, "sorted-child")
     _left(old_parent)
     return event
 
@@ -206,7 +216,7 @@ def _move_children(units: list[Unit], into: Unit, day: date, event: ReorgEvent) 
                 _close(child, day)
                 Placement.objects.create(unit=child, parent=into, valid_from=day, event=event)
                 child.refresh_from_db()
-                child.move(into, "sorted-child")
+                Unit.objects.move(child, into, "sorted-child")
         _left(unit)
 
 
@@ -265,7 +275,7 @@ def reorg_split(
         _close(child, decision.effective_on)
         Placement.objects.create(unit=child, parent=target, valid_from=decision.effective_on, event=event)
         child.refresh_from_db()
-        child.move(target, "sorted-child")
+        Unit.objects.move(child, target, "sorted-child")
     if active_children:
         _left(unit)
     unit.refresh_from_db()

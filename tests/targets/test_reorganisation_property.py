@@ -203,7 +203,7 @@ def rows(congress):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(ops=st.lists(operation, min_size=1, max_size=10))
+@given(ops=st.lists(operation, min_size=1, max_size=8))
 def test_figures_add_up_on_the_tree_of_each_quarter_whatever_the_events(ops):
     try:
         with transaction.atomic():
