@@ -91,9 +91,15 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    # The embedded default is one process at a time writing; wait instead of
-    # failing when the eager Celery task and a request overlap.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The embedded default is one process at a time writing. Every transaction
+    # takes the write lock when it begins (IMMEDIATE), so two saves queue for up
+    # to `timeout` seconds instead of one failing with "database is locked" when
+    # a read lock cannot be upgraded; WAL lets pages be read while a save writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -210,6 +216,9 @@ DOC_MARGINS_MM = env_list("DOC_MARGINS_MM", ["25", "25", "35", "15"])
 DOC_PLACE = env_str("DOC_PLACE", "Thủ Dầu Một")
 # Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
+# Separation of duties: whoever sent a report, or entered any of its current figures, may not
+# approve it. A one-person office may allow it (and then may also hold a unit role given by another admin).
+ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
 
 LOGGING = {
     "version": 1,

@@ -150,7 +150,12 @@ def apply(op, units, periods, office, clerk):
         if status != "approved":
             return False
         report_reopen(
-            unit=unit, period=period, user=office, reason="sửa", until=date.today() + timedelta(days=30)
+            unit=unit,
+            period=period,
+            user=office,
+            reason="sửa",
+            until=date.today() + timedelta(days=30),
+            expected_version=report.version,
         )
         return True
     if status in ("approved", "submitted"):
@@ -162,8 +167,8 @@ def apply(op, units, periods, office, clerk):
         inputs=inputs_for(unit, period, values),
         expected_version=report.version if report else 0,
     )
-    report_submit(unit=unit, period=period, user=clerk)
-    report_approve(unit=unit, period=period, user=office)
+    submitted = report_submit(unit=unit, period=period, user=clerk)
+    report_approve(unit=unit, period=period, user=office, expected_version=submitted.version)
     return True
 
 
