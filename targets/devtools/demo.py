@@ -1075,8 +1075,11 @@ OFFICE_GROUP = "Văn phòng Đảng ủy khối"
 
 def _office_group() -> Group:
     group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
+    # Viewing accounts lets the office pick another person when giving a role (the admin's
+    # autocomplete); creating accounts and resetting passwords stays with a superuser.
     group.permissions.set(
         Permission.objects.filter(content_type__app_label__in=["units", "resolutions", "targets"])
+        | Permission.objects.filter(content_type__app_label="auth", codename="view_user")
     )
     return group
 

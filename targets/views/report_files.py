@@ -5,7 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -221,6 +221,8 @@ def attachment_delete(request, code, period, pk):
         .first()
     )
     if attachment is None:
+        if Attachment.objects.filter(pk=pk).exists():
+            raise Http404("no such file in this report")  # another unit's file stays unseen
         # The second click of "Xóa" (or another tab): the file is gone already.
         messages.info(request, _("Tệp này đã được xóa khỏi báo cáo."))
         return redirect(report_url(unit, period) + "#attachments")
