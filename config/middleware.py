@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -17,3 +19,48 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than the largest allowed upload, before anything reads it.
+
+    The limit is the larger of EVIDENCE_MAX_MB and PLAN_MAX_MB plus the form's other fields
+    (DATA_UPLOAD_MAX_MEMORY_SIZE). It stands before CsrfViewMiddleware, the first to read
+    request.POST. Django reads a body through a LimitedStream of CONTENT_LENGTH bytes: a body
+    longer than it says is cut there, and one without a length (chunked) is read as empty, so
+    the declared length checked here bounds what any request can make the server read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = request_size_limit()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > limit:
+            return render(
+                request,
+                "413.html",
+                {"max_mb": max(settings.EVIDENCE_MAX_MB, settings.PLAN_MAX_MB)},
+                status=413,
+            )
+        return self.get_response(request)
+
+
+def request_size_limit() -> int:
+    return (
+        max(settings.EVIDENCE_MAX_MB, settings.PLAN_MAX_MB) * 1_048_576 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, asking the view first: a page open to all (the health check) never loads the
+    session, so it answers the same with the database down whether or not a cookie came with it."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

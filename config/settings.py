@@ -56,10 +56,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF reads request.POST): a too-large upload is refused unread.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -180,8 +182,24 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing is only a wake-up call (the ledger in the database is what the roll-up owes): a broker
+# that refuses or hangs must not hold a request, so connect and read time out fast and nothing retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+# While the database is unreachable the settle task retries this long, then leaves it to the sweep.
+SETTLE_RETRY_WINDOW_S = env_int("SETTLE_RETRY_WINDOW_S", 600, minimum=1)
+# Celery beat sweeps the ledger this often (a lost wake-up call costs at most this delay).
+ROLLUP_SWEEP_SECONDS = env_int("ROLLUP_SWEEP_SECONDS", 60, minimum=1)
+# /healthz?full=1 answers 503 when a change has waited longer than this to be settled.
+READINESS_MAX_LAG_S = env_int("READINESS_MAX_LAG_S", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
-    # The incremental roll-up runs after every approval; the nightly rebuild must agree with it.
+    # The ledger sweep: settles whatever a lost wake-up call or a crash left owed.
+    "rollup-settle-sweep": {
+        "task": "targets.tasks.settle_pending_task",
+        "schedule": float(ROLLUP_SWEEP_SECONDS),
+    },
+    # The nightly rebuild from the approved entries; the settled rows must equal it exactly.
     "rollup-full-nightly": {
         "task": "targets.tasks.rollup_full_task",
         "schedule": crontab(hour=1, minute=30),
@@ -219,6 +237,11 @@ EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
 # Separation of duties: whoever sent a report, or entered any of its current figures, may not
 # approve it. A one-person office may allow it (and then may also hold a unit role given by another admin).
 ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
+# A request body is refused unread above max(EVIDENCE_MAX_MB, PLAN_MAX_MB) plus the form's other
+# fields (config.middleware.RequestSizeLimitMiddleware). Those fields may take 2.5 MB (a report's
+# notes, percent-encoded); an uploaded file above 2.5 MB is spooled to a temporary file, not kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

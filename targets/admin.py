@@ -16,6 +16,7 @@ from targets.models import (
     Period,
     ProgressReport,
     ReminderSent,
+    RollupChange,
     Target,
     TargetProposal,
 )
@@ -204,6 +205,16 @@ class ReminderSentAdmin(ReadOnlyAdmin):
 
     list_display = ["unit", "period", "kind", "recipients", "sent_at"]
     list_filter = ["kind", "period"]
+
+
+@admin.register(RollupChange)
+class RollupChangeAdmin(ReadOnlyAdmin):
+    """The roll-up ledger: what each change owes and when it was settled."""
+
+    list_display = ["id", "cause", "unit", "period", "created_at", "created_by", "settled_at"]
+    list_filter = ["cause", ("settled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "period", "created_by"]
 
 
 register_history("targets")

@@ -1,22 +1,22 @@
 """What a dashboard shows, built with a fixed number of queries whatever the number of units.
 
 A unit with children reads its roll-up rows; a unit without children reads
-its own approved entries (DESIGN.md: "a leaf unit, its own entries"). The
+its own approved entries (docs/figures.md, "Roll-up engine"). The
 league table reads the roll-up rows of the children that have children and
 the entries of those that do not: one query each.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from targets.charts import count_chart, ratio_chart
 from targets.entries import unit_scope_targets
-from targets.measures import Point, points_from_entries
-from targets.models import Allocation, Entry, Period, ProgressReport, Rollup, Target
+from targets.ledger import Freshness, freshness
+from targets.measures import Point, points_from_entries, status_counts
+from targets.models import Allocation, Entry, Period, ProgressReport, Rollup, RollupUnit, Target
 from targets.progress import (
     Assessment,
     State,
@@ -29,7 +29,6 @@ from targets.progress import (
 from units.models import Unit
 
 Status = ProgressReport.Status
-MISSING_NAMES_LIMIT = 60  # a dashboard names the missing units; an export lists them all
 
 
 @dataclass
@@ -71,6 +70,13 @@ class LeagueRow:
 
 @dataclass
 class Completeness:
+    """Of the grassroots organisations expected to report a quarter: who did, late or not, who did not.
+
+    `missing` names the grassroots organisations among the unit and its
+    children; `missing_groups` gives, for each other child with children (an
+    intermediate level), how many below it are missing.
+    """
+
     period: Period
     expected: int
     on_time: int
@@ -78,6 +84,7 @@ class Completeness:
     pending: int
     missing: list[Unit]
     missing_total: int
+    missing_groups: list[tuple[Unit, int]] = field(default_factory=list)
 
     @property
     def reported(self) -> int:
@@ -93,7 +100,7 @@ class Dashboard:
     league: list[LeagueRow]
     league_targets: list[Target]
     completeness: Completeness
-    updated_at: datetime | None
+    freshness: Freshness
 
     @property
     def elapsed(self) -> list[Period]:
@@ -374,41 +381,66 @@ def sort_league(rows: list[LeagueRow], key: str, descending: bool) -> list[Leagu
 # --- Completeness --------------------------------------------------------------------------
 
 
-def completeness(unit: Unit, period: Period, names_limit: int | None = MISSING_NAMES_LIMIT) -> Completeness:
-    """Of the grassroots organisations expected to report this quarter: who did, late or not, who did not.
+def completeness(unit: Unit, period: Period) -> Completeness:
+    """Counts from the settled report counts (RollupUnit), names of the units on the page.
 
-    Counted in the database (three queries), so a national subtree costs no Python loop.
+    A fixed number of queries whatever the size of the subtree: the unit's own
+    row, its children, their rows, and the reports of the children without children.
     """
-    expected = Unit.objects.filter(path__startswith=unit.path, kind__in=Unit.GRASSROOTS_KINDS).filter(
-        Q(active_from__isnull=True) | Q(active_from__lte=period.ends_on),
-        Q(active_to__isnull=True) | Q(active_to__gte=period.starts_on),
+    children = [
+        c
+        for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+        if c.is_active_between(period.starts_on, period.ends_on)
+    ]
+    # Grassroots organisations are named (whether or not they have cells); other units with
+    # children below (an intermediate level) say how many are missing under them.
+    direct = [c for c in children if c.is_grassroots]
+    if unit.is_grassroots and unit.is_active_between(period.starts_on, period.ends_on):
+        direct.insert(0, unit)
+    statuses = dict(
+        ProgressReport.objects.filter(unit__in=direct, period=period).values_list("unit_id", "status")
     )
-    counts = ProgressReport.objects.filter(period=period, unit__in=expected).aggregate(
-        on_time=Count("id", filter=Q(status=Status.APPROVED, late=False)),
-        late=Count("id", filter=Q(status=Status.APPROVED, late=True)),
-        pending=Count("id", filter=Q(status=Status.SUBMITTED)),
-    )
-    total = expected.count()
-    approved = ProgressReport.objects.filter(period=period, status=Status.APPROVED, unit=OuterRef("pk"))
-    missing = expected.exclude(Exists(approved)).order_by("path")
-    names = list(missing[:names_limit] if names_limit else missing)
+    missing = [u for u in direct if statuses.get(u.pk) != Status.APPROVED]
+    if unit.numchild == 0:
+        report = ProgressReport.objects.filter(unit=unit, period=period).values_list("status", "late").first()
+        on_time, late, pending = status_counts(report)
+        expected = len(direct)
+        return Completeness(period, expected, on_time, late, pending, missing, expected - on_time - late)
+    row = RollupUnit.objects.filter(unit=unit, period=period).first() or RollupUnit()
+    groups = []
+    with_children = {c.pk: c for c in children if c.numchild > 0 and not c.is_grassroots}
+    for child_row in RollupUnit.objects.filter(unit_id__in=with_children, period=period):
+        short = child_row.expected - child_row.on_time - child_row.late
+        if short > 0:
+            groups.append((with_children[child_row.unit_id], short))
+    groups.sort(key=lambda item: item[0].path)
     return Completeness(
         period,
-        total,
-        counts["on_time"],
-        counts["late"],
-        counts["pending"],
-        names,
-        total - counts["on_time"] - counts["late"],
+        row.expected,
+        row.on_time,
+        row.late,
+        row.pending,
+        missing,
+        row.expected - row.on_time - row.late,
+        groups,
     )
 
 
-def updated_at(unit: Unit, periods: list[Period]) -> datetime | None:
-    if unit.numchild > 0:
-        return Rollup.objects.filter(unit=unit, period__in=periods).aggregate(m=Max("updated_at"))["m"]
-    return ProgressReport.objects.filter(unit=unit, period__in=periods, status=Status.APPROVED).aggregate(
-        m=Max("reviewed_at")
-    )["m"]
+def missing_units(unit: Unit, period: Period) -> list[Unit]:
+    """Every grassroots organisation under a unit with no approved report for the quarter, by name.
+
+    Reads the whole subtree: for documents, which list them all, not for dashboards.
+    """
+    approved = ProgressReport.objects.filter(period=period, status=Status.APPROVED, unit=OuterRef("pk"))
+    return list(
+        Unit.objects.filter(path__startswith=unit.path, kind__in=Unit.GRASSROOTS_KINDS)
+        .filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=period.ends_on),
+            Q(active_to__isnull=True) | Q(active_to__gte=period.starts_on),
+        )
+        .exclude(Exists(approved))
+        .order_by("path")
+    )
 
 
 def build(
@@ -426,7 +458,7 @@ def build(
         league=sort_league(rows, sort if sort in LEAGUE_SORTS else "share", descending),
         league_targets=shown,
         completeness=completeness(unit, as_of),
-        updated_at=updated_at(unit, periods),
+        freshness=freshness(unit, as_of.congress),
     )
 
 

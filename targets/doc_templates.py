@@ -250,6 +250,7 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     _p(doc, "{{ report_title }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
     _p(doc, "-----", align=WD_ALIGN_PARAGRAPH.CENTER)
     _p(doc, "Số liệu tính đến hết {{ as_of }}, chỉ tính các báo cáo đã được duyệt.", italic=True, indent=True)
+    _p(doc, "{{ freshness_line }}", italic=True, indent=True)
     _p(doc, "I. ĐẶC ĐIỂM TÌNH HÌNH", bold=True)
     _p(doc, "[Văn phòng viết]", indent=True)
     _p(doc, "II. KẾT QUẢ THỰC HIỆN", bold=True)

@@ -18,9 +18,10 @@ from docxtpl import DocxTemplate
 from config.formatting import format_number, format_percent
 from resolutions.terms import congress_for
 from resolutions.tracking import plans_status, study_coverage
-from targets.dashboard import completeness, league, target_lines
+from targets.dashboard import completeness, league, missing_units, target_lines
 from targets.doc_templates import PLAN_TEMPLATE, SUMMARY_TEMPLATE
 from targets.entries import unit_scope_targets
+from targets.ledger import freshness
 from targets.models import Allocation, Period, Target
 from targets.progress import State
 from units.models import Unit
@@ -238,8 +239,9 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
     )
     ahead = [r.unit.display_name for r in children if r.state in (State.ACHIEVED, State.ON_TRACK)]
     behind = [r.unit.display_name for r in children if r.state == State.OFF_TRACK]
-    done = completeness(unit, spec.as_of, names_limit=None)
-    missing_names = ", ".join(u.name for u in done.missing)
+    done = completeness(unit, spec.as_of)
+    missing = missing_units(unit, spec.as_of)
+    missing_names = ", ".join(u.name for u in missing)
     plans = plans_status(unit, congress)
     study = study_coverage(unit, congress, spec.as_of.ends_on)
     return {
@@ -263,7 +265,7 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
             f"{format_number(done.reported)}/{format_number(done.expected)} đơn vị có báo cáo {spec.as_of.label} "
             f"được duyệt (đúng hạn {format_number(done.on_time)}, trễ hạn {format_number(done.late)}); "
             f"{format_number(done.pending)} báo cáo chờ duyệt"
-            + (f"; chưa có báo cáo được duyệt: {missing_names}." if done.missing else ".")
+            + (f"; chưa có báo cáo được duyệt: {missing_names}." if missing else ".")
         ),
         "plans_line": (
             f"{format_number(plans.issued)}/{format_number(plans.expected)} đơn vị đã ban hành kế hoạch thực hiện "
@@ -271,6 +273,7 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
             + (f"; chưa ban hành: {', '.join(u.name for u in plans.missing)}." if plans.missing else ".")
         ),
         "study_line": study.sentence(),
+        "freshness_line": freshness(unit, congress).sentence(),
     }
 
 

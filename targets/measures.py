@@ -11,7 +11,10 @@ set-based, for units with children):
 
 from dataclasses import dataclass
 
-from targets.models import Target
+from targets.models import ProgressReport, Target
+
+APPROVED = ProgressReport.Status.APPROVED
+SUBMITTED = ProgressReport.Status.SUBMITTED
 
 
 @dataclass
@@ -58,3 +61,43 @@ def points_from_entries(target: Target, by_index: dict[int, dict], indexes: list
             )
         )
     return points
+
+
+FIGURE_FIELDS = ("value", "numerator", "denominator", "done")
+POINT_FIELDS = tuple(Point.__dataclass_fields__)
+
+
+def figure_of(entry) -> dict:
+    """The raw figures of an entry (an Entry or a dict), as the roll-up reads them."""
+    if isinstance(entry, dict):
+        return {name: entry.get(name) for name in FIGURE_FIELDS}
+    return {name: getattr(entry, name) for name in FIGURE_FIELDS}
+
+
+def point_deltas(target: Target, before: dict[int, dict], after: dict[int, dict], indexes: list[int]):
+    """What one unit's change of history adds to its ancestors' roll-up rows, quarter by quarter.
+
+    `before` and `after` map a quarter index to the unit's approved figures for
+    this target (absent: no approved entry). Returns {index: Point of
+    differences} for the quarters whose contribution changes; the carry-forward
+    of a ratio is why a change can reach several quarters.
+    """
+    old = points_from_entries(target, before, indexes)
+    new = points_from_entries(target, after, indexes)
+    out = {}
+    for index, a, b in zip(indexes, old, new, strict=True):
+        delta = Point(**{name: getattr(b, name) - getattr(a, name) for name in POINT_FIELDS})
+        if any(getattr(delta, name) for name in POINT_FIELDS):
+            out[index] = delta
+    return out
+
+
+def status_counts(status: list | tuple | None) -> tuple[int, int, int]:
+    """(approved on time, approved late, awaiting review) that one report adds to the counts above it,
+    from its (status, late); a report not started, in draft or returned adds nothing."""
+    if not status:
+        return (0, 0, 0)
+    name, late = status
+    if name == APPROVED:
+        return (0, 1, 0) if late else (1, 0, 0)
+    return (0, 0, 1) if name == SUBMITTED else (0, 0, 0)

@@ -18,7 +18,7 @@ from units.models import Unit
 class Target(models.Model):
     """A quantified target (chỉ tiêu) of a resolution.
 
-    `measure` decides how figures add up (DESIGN.md, "Measures"):
+    `measure` decides how figures add up (docs/figures.md, "Measures"):
     - flow: a count over the term (new members, organisations founded); summed
       across units, cumulative across quarters;
     - subcount: the part of a parent flow ("of which in non-state enterprises");
@@ -590,6 +590,83 @@ class Rollup(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.target_id} · {self.period_id}"
+
+
+class RollupChange(models.Model):
+    """What the roll-up owes: one row per change to a unit's official figures or report status.
+
+    Written in the same transaction as the change itself (the transactional
+    outbox): approve, return, submit, reopen, and whatever else changes what
+    dashboards count. `targets.rollup.settle_unit` applies it to the roll-up
+    rows and sets `settled_at` in one transaction, so a change is applied
+    exactly once whatever fails; a broker message only wakes the worker up.
+
+    `payload` holds, per target id, the official figures before and after the
+    change (`{"figures": {"12": {"old": {...} | null, "new": {...} | null}},
+    "status": {"old": [status, late] | null, "new": [...]}}`), so that a settle
+    can tell what was already applied without a copy of every entry.
+    """
+
+    class Cause(models.TextChoices):
+        SUBMIT = "submit", _("gửi báo cáo")
+        APPROVE = "approve", _("duyệt báo cáo")
+        RETURN = "return", _("trả lại báo cáo")
+        REOPEN = "reopen", _("mở lại báo cáo đã duyệt")
+        TREE = "tree", _("thay đổi cây đơn vị")
+
+    # Causes that change official (approved) figures; the others change report counts only.
+    FIGURE_CAUSES = (Cause.APPROVE, Cause.REOPEN)
+
+    congress = models.ForeignKey(Congress, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cause = models.CharField(_("thay đổi"), max_length=12, choices=Cause.choices)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("lúc"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    settled_at = models.DateTimeField(_("đã tổng hợp lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi chờ tổng hợp")
+        verbose_name_plural = _("sổ thay đổi cần tổng hợp")
+        ordering = ["id"]
+        indexes = [
+            # The pending rows are few; this index is all a sweep or a freshness line reads.
+            models.Index(
+                fields=["unit", "id"], condition=Q(settled_at__isnull=True), name="rollup_change_pending"
+            ),
+            models.Index(fields=["congress", "created_at"], name="rollup_change_congress_time"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.cause} {self.unit_id} {self.period_id}"
+
+
+class RollupUnit(models.Model):
+    """How many of the grassroots organisations under a unit with children reported a quarter.
+
+    Kept beside the roll-up rows and by the same two paths (the settle and the
+    full rebuild), so that a dashboard counts reports from the same settled state
+    as its figures, with a cost that does not grow with the subtree.
+    """
+
+    pk = models.CompositePrimaryKey("unit_id", "period_id")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    expected = models.IntegerField(default=0)  # grassroots organisations active in the quarter
+    on_time = models.IntegerField(default=0)  # approved, sent by the deadline in force
+    late = models.IntegerField(default=0)  # approved, sent after it
+    pending = models.IntegerField(default=0)  # sent, awaiting review
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tình hình báo cáo tổng hợp")
+        verbose_name_plural = _("tình hình báo cáo tổng hợp")
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.period_id}"
 
 
 class ReminderSent(models.Model):

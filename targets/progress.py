@@ -1,6 +1,6 @@
 """Will a target be met? Status, expected-to-date and forecast, on plain numbers.
 
-DESIGN.md, "Status": for a count over the term, expected-to-date is the
+docs/figures.md, "Status": for a count over the term, expected-to-date is the
 target × the share of the term elapsed (or the yearly quotas where set);
 achieved when the actual reaches the target; on track when it reaches the
 expected; at risk from 80% of the expected; off track below; no data when
@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-AT_RISK_SHARE = Decimal("0.8")  # DESIGN.md: at risk when actual ≥ 80% of expected
+AT_RISK_SHARE = Decimal("0.8")  # docs/figures.md: at risk when actual ≥ 80% of expected
 # A ratio within this many percentage points of its threshold is "at risk", not off track.
 RATIO_RISK_POINTS = Decimal(5)
 RUN_RATE_QUARTERS = 4
@@ -136,7 +136,7 @@ def count_state(
     projected: Decimal | None = None,
     finished: bool = False,
 ) -> State:
-    """The status word of a count: the rule of DESIGN.md, on the figures alone."""
+    """The status word of a count: the rule of docs/figures.md, on the figures alone."""
     if not has_data:
         return State.NO_DATA
     if at_most:

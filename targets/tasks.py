@@ -1,56 +1,70 @@
 """Celery tasks: thin, take ids, call one plain function, safe to run twice."""
 
+import logging
+import time
+
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from config import clock
 from targets import rollup
 
-# Roll-ups of one approval take milliseconds; a minute means something is stuck.
-ROLLUP_TIME_LIMIT = 60
+log = logging.getLogger(__name__)
+
+# A sweep settles at most rollup.SETTLE_BATCH units' changes (milliseconds each); a tree change
+# rebuilds the whole term, which at national scale takes minutes.
+SETTLE_TIME_LIMIT = 30 * 60
 # The nightly rebuild of a national-scale term takes seconds to a few minutes.
 FULL_TIME_LIMIT = 30 * 60
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
-def enqueue_rollup(unit_id: int, period_id: int) -> None:
-    """Recompute the roll-ups touched by this unit and quarter once the change is committed."""
-    transaction.on_commit(lambda: rollup_unit_task.delay(unit_id, period_id))
+@shared_task(bind=True, acks_late=True, soft_time_limit=SETTLE_TIME_LIMIT - 60, time_limit=SETTLE_TIME_LIMIT)
+def settle_pending_task(self, first_try: float | None = None) -> int:
+    """Settle what the ledger owes. Woken after each change; Celery beat also runs it every minute.
+
+    While the database is unreachable it retries, backing off to every 30 s, for
+    SETTLE_RETRY_WINDOW_S (10 minutes by default); past that it gives up, and
+    the minute sweep settles everything once the database is back.
+    """
+    first_try = first_try or time.time()
+    try:
+        return rollup.settle_pending()
+    except DATABASE_ERRORS as exc:
+        if time.time() - first_try > settings.SETTLE_RETRY_WINDOW_S:
+            log.error("the database has been unreachable for too long; the next sweep will settle")
+            raise
+        raise self.retry(
+            exc=exc,
+            countdown=min(2**self.request.retries, 30),
+            kwargs={"first_try": first_try},
+            max_retries=None,
+        ) from exc
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=5,
-    soft_time_limit=ROLLUP_TIME_LIMIT - 10,
-    time_limit=ROLLUP_TIME_LIMIT,
-)
-def rollup_unit_task(unit_id: int, period_id: int) -> int:
-    return rollup.rollup_incremental(unit_id, period_id).rows
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=DATABASE_ERRORS,
     retry_backoff=60,
     max_retries=3,
     soft_time_limit=FULL_TIME_LIMIT - 60,
     time_limit=FULL_TIME_LIMIT,
 )
 def rollup_full_task() -> int:
+    """The nightly rebuild: the reference every settle must agree with, and the repair if one did not."""
     return sum(result.rows for result in rollup.rollup_all())
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=DATABASE_ERRORS,
     retry_backoff=60,
     max_retries=3,
     soft_time_limit=5 * 60,
     time_limit=6 * 60,
 )
 def send_reminders_task() -> int:
-
     from targets.reminders import send_reminders
 
     return send_reminders(clock.today())

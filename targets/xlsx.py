@@ -8,7 +8,13 @@ first sign it is not ours (wrong unit or quarter, edited headers) and
 otherwise lists every offending cell ("E10: phải là số nguyên không âm").
 
 Every text the app writes into a workbook goes through `safe_text`, so a note
-that starts with = + - @ is stored as text and never runs as a formula.
+that starts with = + - @ is stored as text and never runs as a formula; the
+reader undoes exactly that (`unsafe_text`), so an unchanged sheet reads back
+unchanged.
+
+An uploaded workbook is read within bounds: its zip is checked before it is
+unpacked (config.uploads.check_zip), openpyxl streams it (read_only) and only
+the rows the template can hold are read, once.
 """
 
 from dataclasses import dataclass
@@ -19,10 +25,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.parsing import ParseError, parse_count, parse_day, parse_yes_no
 from config.refusals import FieldError, Refused
+from config.uploads import check_zip
 from targets.entries import EntryInput, input_fields
 from targets.models import Period, Target
 from units.models import Unit
@@ -47,6 +55,16 @@ FIXED_HEADERS = ["Mã chỉ tiêu", "Chỉ tiêu", "Cách nhập"]
 HEADERS = FIXED_HEADERS + [header for _field, header in COLUMNS]
 HEADER_ROW = 8
 FIRST_ROW = HEADER_ROW + 1
+# Below the targets an office may leave blank rows or add a signature block; rows past this
+# margin are never read, and a sheet that declares cells beyond it (or beyond column Z) is refused.
+ROW_MARGIN = 200
+MAX_COLUMN = 26
+# A filled report unpacks to under 400 KB even resaved by Excel or LibreOffice (about 40
+# targets with notes of 2,000 characters, themes, styles). Within 2 MB, the costliest content
+# (a flood of shared strings, styles or cells) still reads in a few seconds; beyond it the file
+# is not a filled template, and is refused before openpyxl unpacks anything.
+SHEET_MAX_UNZIPPED = 2 * 1_048_576
+SHEET_MAX_MEMBERS = 100
 COLUMN_OF = {name: get_column_letter(4 + i) for i, (name, _header) in enumerate(COLUMNS)}
 META_CELLS = {"unit": "B2", "name": "B3", "period": "B4", "version": "B5"}
 
@@ -56,11 +74,23 @@ THIN = Side(style="thin", color="ADB5BD")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+def _looks_like_formula(text: str) -> bool:
+    # Apostrophes first too, so that a note that itself starts with "'=" survives the round trip.
+    return text.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
 def safe_text(value):
     """Text that a spreadsheet shows as written: never a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value
     return value
+
+
+def unsafe_text(text: str) -> str:
+    """The text `safe_text` was given: the reader's inverse, so a note comes back as it was saved."""
+    if text.startswith("'") and _looks_like_formula(text):
+        return text[1:]
+    return text
 
 
 def _how_to(target: Target) -> str:
@@ -203,37 +233,78 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) -> ParsedSheet:
-    """Read an uploaded sheet back into figures, or say which cells are wrong."""
+def _rows(data, last_row: int) -> list[tuple]:
+    """The sheet's values, rows 1..last_row and columns A..M, read once as a stream.
+
+    openpyxl's read-only mode parses the sheet's XML row by row; iter_rows stops at last_row,
+    so cells placed far below (Z1048576) are never reached.
+    """
+    check_zip(data, max_unzipped=SHEET_MAX_UNZIPPED, max_members=SHEET_MAX_MEMBERS)
     try:
-        book = load_workbook(data, data_only=True)
+        book = load_workbook(data, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise SheetRefused(
             _("Không đọc được tệp Excel (%(why)s).") % {"why": exc.__class__.__name__}
         ) from None
-    sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
-    if _text(sheet[META_CELLS["unit"]].value) != unit.code:
+    try:
+        if not book.worksheets:
+            raise SheetRefused(_("Tệp Excel không có trang tính nào."))
+        sheet = next((ws for ws in book.worksheets if ws.title == SHEET_TITLE), book.worksheets[0])
+        # The size the sheet declares (<dimension>) costs nothing to check; an Excel file states it
+        # truthfully, and one that hides it is still read only down to last_row.
+        declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+        if declared_rows > last_row or declared_columns > MAX_COLUMN:
+            raise SheetRefused(
+                _(
+                    "Trang tính có ô đến %(cell)s, vượt phạm vi của mẫu (đến dòng %(rows)s, cột %(column)s); "
+                    "hãy xóa các ô ngoài bảng hoặc tải mẫu mới và điền lại."
+                )
+                % {
+                    "cell": f"{get_column_letter(min(max(declared_columns, 1), 16384))}{declared_rows}",
+                    "rows": last_row,
+                    "column": get_column_letter(MAX_COLUMN),
+                }
+            )
+        try:
+            return list(sheet.iter_rows(min_row=1, max_row=last_row, max_col=len(HEADERS), values_only=True))
+        except Exception as exc:  # a damaged sheet part surfaces only while it is parsed
+            raise SheetRefused(
+                _("Không đọc được tệp Excel (%(why)s).") % {"why": exc.__class__.__name__}
+            ) from None
+    finally:
+        book.close()
+
+
+def _shown(text: str) -> str:
+    """A value quoted back in a message: a hostile sheet may hold a megabyte in one cell."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _cell(rows: list[tuple], ref: str):
+    row, column = coordinate_to_tuple(ref)
+    values = rows[row - 1] if row <= len(rows) else ()
+    return values[column - 1] if column <= len(values) else None
+
+
+def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) -> ParsedSheet:
+    """Read an uploaded sheet back into figures, or say which cells are wrong."""
+    rows = _rows(data, last_row=FIRST_ROW + len(targets) + ROW_MARGIN)
+    found_unit = _text(_cell(rows, META_CELLS["unit"]))
+    if found_unit != unit.code:
         raise SheetRefused(
             _("Tệp là của đơn vị “%(found)s”, không phải “%(unit)s” (ô %(cell)s).")
-            % {
-                "found": _text(sheet[META_CELLS["unit"]].value) or "?",
-                "unit": unit.code,
-                "cell": META_CELLS["unit"],
-            }
+            % {"found": _shown(found_unit) or "?", "unit": unit.code, "cell": META_CELLS["unit"]}
         )
-    if _text(sheet[META_CELLS["period"]].value) != period.slug:
+    found_period = _text(_cell(rows, META_CELLS["period"]))
+    if found_period != period.slug:
         raise SheetRefused(
             _("Tệp là của kỳ “%(found)s”, không phải “%(period)s” (ô %(cell)s).")
-            % {
-                "found": _text(sheet[META_CELLS["period"]].value) or "?",
-                "period": period.slug,
-                "cell": META_CELLS["period"],
-            }
+            % {"found": _shown(found_period) or "?", "period": period.slug, "cell": META_CELLS["period"]}
         )
     changed_headers = [
         f"{get_column_letter(col)}{HEADER_ROW}"
         for col, header in enumerate(HEADERS, start=1)
-        if _text(sheet.cell(row=HEADER_ROW, column=col).value) != header
+        if _text(_cell(rows, f"{get_column_letter(col)}{HEADER_ROW}")) != header
     ]
     if changed_headers:
         raise SheetRefused(
@@ -241,36 +312,34 @@ def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) ->
             % {"cells": ", ".join(changed_headers)}
         )
     try:
-        version = parse_count(sheet[META_CELLS["version"]].value)
+        version = parse_count(_cell(rows, META_CELLS["version"]))
     except ParseError:
         version = None
 
     by_code = {t.code: t for t in targets}
     inputs: dict[int, EntryInput] = {}
-    rows: dict[int, int] = {}
+    found_rows: dict[int, int] = {}
     errors: list[str] = []
-    row = FIRST_ROW
-    while row <= sheet.max_row:
-        code = _text(sheet.cell(row=row, column=1).value)
+    for row in range(FIRST_ROW, len(rows) + 1):
+        code = _text(_cell(rows, f"A{row}"))
         if not code:
-            row += 1
             continue
         target = by_code.get(code)
         if target is None:
-            errors.append(f"A{row}: " + _("mã chỉ tiêu “%(code)s” không thuộc báo cáo này") % {"code": code})
-            row += 1
+            errors.append(
+                f"A{row}: " + _("mã chỉ tiêu “%(code)s” không thuộc báo cáo này") % {"code": _shown(code)}
+            )
             continue
         if target.pk in inputs:
             errors.append(f"A{row}: " + _("mã chỉ tiêu “%(code)s” bị lặp") % {"code": code})
-            row += 1
             continue
         used = set(input_fields(target))
         entry = EntryInput()
         for name, _header in COLUMNS:
             ref = f"{COLUMN_OF[name]}{row}"
-            raw = sheet[ref].value
+            raw = _cell(rows, ref)
             if name == "note":
-                entry.note = _text(raw)[:2000]
+                entry.note = unsafe_text(_text(raw))[:2000]
                 continue
             if name not in used:
                 if _text(raw):
@@ -289,12 +358,11 @@ def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) ->
             except ParseError as exc:
                 errors.append(f"{ref}: {exc}")
         inputs[target.pk] = entry.derived(target)
-        rows[target.pk] = row
-        row += 1
+        found_rows[target.pk] = row
     missing = [t.code for t in targets if t.pk not in inputs]
     if missing:
         errors.append(_("Thiếu dòng của chỉ tiêu: %(codes)s") % {"codes": ", ".join(missing)})
-    return ParsedSheet(inputs=inputs, version=version, errors=errors, rows=rows)
+    return ParsedSheet(inputs=inputs, version=version, errors=errors, rows=found_rows)
 
 
 EXPORT_HEADERS = [
@@ -309,14 +377,17 @@ EXPORT_HEADERS = [
 ]
 
 
-def build_dashboard_export(*, unit: Unit, sheets: list) -> bytes:
-    """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers."""
+def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> bytes:
+    """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers;
+    under the title, how settled the figures are (targets.ledger.Freshness.sentence)."""
     book = Workbook()
     book.remove(book.active)
     for period, lines in sheets:
         sheet = book.create_sheet(title=period.slug)
         sheet["A1"] = safe_text(f"{unit.name} – {period.label}")
         sheet["A1"].font = Font(bold=True, size=13)
+        sheet["A2"] = safe_text(freshness)
+        sheet["A2"].font = Font(italic=True)
         for col, header in enumerate(EXPORT_HEADERS, start=1):
             cell = sheet.cell(row=3, column=col, value=header)
             cell.font = Font(bold=True)

@@ -1,6 +1,6 @@
 """Shared fixtures: the demo bloc, loaded once per test session, and its personas.
 
-Personas (DEVELOPERS.md / STYLE.md): the bloc office clerk (vanphong), a
+Personas (docs/domain.md, "Roles"): the bloc office clerk (vanphong), a
 standing committee member (thuongvu), the secretary of unit A
 (namtanuyen, kcn-nam-tan-uyen) and the secretary of unit B who must not see A
 (buudien, buu-dien).

@@ -1,7 +1,7 @@
 """Demo data: the Bình Dương bloc's VII congress (term 2020–2025) and its units.
 
-The congress facts, the general direction and the targets come from the seed
-article (shared/seeds); the three named units are real; every other unit is
+The congress facts, the general direction and the targets come from the source
+article (docs/domain.md, "The demo and its source"); the three named units are real; every other unit is
 fictional ("… mẫu 012") and its figures are generated from a fixed seed, so
 every machine gets the same demo.
 
@@ -58,7 +58,7 @@ NAMED_UNITS = [
     ("so-xay-dung", "Đảng bộ Sở Xây dựng", Sector.STATE_AGENCY, 86),
     ("buu-dien", "Đảng bộ Bưu điện tỉnh Bình Dương", Sector.STATE_ENTERPRISE, 118),
 ]
-GRASSROOTS_COUNT = 137  # grassroots organisations at the VII congress (DOMAIN.md)
+GRASSROOTS_COUNT = 137  # grassroots organisations at the VII congress (not in the article: docs/domain.md)
 TOTAL_MEMBERS = 7935
 
 # Fictional units by sector: how many, and the name pattern.

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from config import clock
 from config.refusals import Refused
 from config.uploads import check_upload
+from targets import ledger
 from targets.entries import (
     EntryInput,
     input_fields,
@@ -33,7 +34,6 @@ from targets.models import (
     ProgressReport,
     Target,
 )
-from targets.tasks import enqueue_rollup
 from targets.workflow import Step, steps_for, window_for
 from units.access import Action, can
 from units.models import Unit
@@ -405,6 +405,7 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     missing = missing_for_submission(targets, stored)
     if missing:
         raise Refused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
+    old_status = (report.status, report.late)
     if report.status == Status.DRAFT:
         report.late = window.is_past_deadline
     report.status = Status.SUBMITTED
@@ -412,12 +413,8 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     report.submitted_by = user
     report.version += 1
     _record(report, user, _("Gửi báo cáo"))
+    ledger.record(report, ledger.Cause.SUBMIT, user=user, old_status=old_status)
     return report
-
-
-def _figures_changed(report: ProgressReport) -> None:
-    """Official figures of this unit and quarter changed: roll them up once committed."""
-    enqueue_rollup(report.unit_id, report.period_id)
 
 
 def _locked_for_review(step: Step, unit: Unit, period: Period, user, expected_version: int) -> ProgressReport:
@@ -441,13 +438,21 @@ def report_approve(
     (unless ALLOW_SELF_APPROVAL): see targets.workflow.authored_by.
     """
     report = _locked_for_review(Step.APPROVE, unit, period, user, expected_version)
+    old_status = (report.status, report.late)
     report.status = Status.APPROVED
     report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment.strip()
     report.version += 1
     _record(report, user, _("Duyệt báo cáo") + (f": {comment.strip()}" if comment.strip() else ""))
-    _figures_changed(report)
+    # The official figures change with this commit: the roll-up owes them, in the same transaction.
+    ledger.record(
+        report,
+        ledger.Cause.APPROVE,
+        user=user,
+        old_status=old_status,
+        new_figures=ledger.official_figures(report),
+    )
     return report
 
 
@@ -458,12 +463,14 @@ def report_return(*, unit: Unit, period: Period, user, expected_version: int, co
     if not comment:
         raise Refused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
     report = _locked_for_review(Step.RETURN, unit, period, user, expected_version)
+    old_status = (report.status, report.late)
     report.status = Status.RETURNED
     report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment
     report.version += 1
     _record(report, user, _("Trả lại: %(comment)s") % {"comment": comment})
+    ledger.record(report, ledger.Cause.RETURN, user=user, old_status=old_status)
     return report
 
 
@@ -512,13 +519,21 @@ def report_reopen(
         defaults={"until": until, "reason": reason, "granted_by": user, "granted_at": clock.now()},
     )
     if report is not None and report.status == Status.APPROVED:
+        old_status = (report.status, report.late)
         report.status = Status.RETURNED
         report.review_comment = reason
         report.reviewed_by = user
         report.reviewed_at = clock.now()
         report.version += 1
         _record(report, user, _("Mở lại kỳ báo cáo: %(reason)s") % {"reason": reason})
-        _figures_changed(report)
+        # The approved figures stop counting with this commit.
+        ledger.record(
+            report,
+            ledger.Cause.REOPEN,
+            user=user,
+            old_status=old_status,
+            old_figures=ledger.official_figures(report),
+        )
     return extension
 
 
@@ -538,11 +553,12 @@ def attachment_add(
     The same file (name and size) attached again to the same target is the
     second of a double click: AlreadyDone, nothing stored twice.
     """
+    # The file is checked before the report's row is locked: looking inside a PDF may take seconds.
+    checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
     report = _locked_report(unit, period)
     _require(Step.EDIT, user, unit, report, period, today)
     if report is None:
         raise Refused(_("Hãy lưu số liệu trước khi đính kèm tệp."))
-    checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
     twin = (
         report.attachments.filter(name=checked.name[:255], size=checked.size, target=target)
         .select_related("uploaded_by")

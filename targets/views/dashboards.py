@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from resolutions.terms import congress_for
 from resolutions.tracking import study_by_child, study_coverage
+from targets import ledger
 from targets.dashboard import build, lines_by_quarter
 from targets.entries import (
     unit_scope_targets,
@@ -71,7 +72,9 @@ def dashboard_export(request, code=None):
     congress = congress_for(unit)
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
     sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
-    content = build_dashboard_export(unit=unit, sheets=sheets)
+    content = build_dashboard_export(
+        unit=unit, sheets=sheets, freshness=ledger.freshness(unit, congress).sentence()
+    )
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
     return response

@@ -1,4 +1,4 @@
-"""The demo holds the seed article's figures exactly, and loading it twice changes nothing."""
+"""The demo holds the source article's figures (docs/domain.md) exactly, and loading it twice changes nothing."""
 
 from decimal import Decimal
 

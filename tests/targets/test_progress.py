@@ -1,4 +1,4 @@
-"""Status and forecast rules (DESIGN.md, "Status"), on plain numbers."""
+"""Status and forecast rules (docs/figures.md, "Status"), on plain numbers."""
 
 from decimal import Decimal
 

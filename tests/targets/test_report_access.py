@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from targets.models import Attachment, Entry, ProgressReport, Target
+from tests import files
 from tests.helpers import URL, good_figures, state
 from units.models import Membership
 
@@ -82,7 +83,7 @@ def test_the_list_pages_answer_everyone_with_only_their_units(request, persona):
 
 def test_unit_b_cannot_reach_a_file_of_unit_a_through_its_own_url(namtanuyen_client, buudien_client):
     namtanuyen_client.post(URL, good_figures(save="1"))
-    pdf = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    pdf = SimpleUploadedFile("bien-ban.pdf", files.pdf())
     namtanuyen_client.post(URL + "files/", {"file": pdf})
     attachment = Attachment.objects.get(report__unit__code="kcn-nam-tan-uyen")
     assert namtanuyen_client.get(URL + f"files/{attachment.pk}/").status_code == 200

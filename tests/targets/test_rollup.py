@@ -1,4 +1,4 @@
-"""Roll-ups add up the way DESIGN.md says, and the incremental path equals the full rebuild."""
+"""Roll-ups add up the way docs/figures.md says, and the incremental path equals the full rebuild."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from targets.models import Entry, Period, ProgressReport, Rollup, Target
-from targets.rollup import rollup_full, rollup_incremental
+from targets.rollup import rollup_full
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -138,17 +138,49 @@ def test_running_the_full_rebuild_twice_gives_the_same_rows(congress):
     assert rows_of(congress) == before
 
 
-def test_incremental_after_a_change_equals_a_full_rebuild(congress):
-    report = ProgressReport.objects.filter(unit__code="demo-010-cb01", period__index=5).first() or (
-        ProgressReport.objects.filter(status="approved", period__index=5, unit__numchild=0).first()
-    )
-    entry = report.entries.filter(target__code="CT06").first()
-    entry.value = (entry.value or 0) + 7
-    entry.save()
-    rollup_incremental(report.unit_id, report.period_id)
-    incremental = rows_of(congress)
+def test_settling_a_reopened_and_corrected_report_equals_a_full_rebuild(congress, vanphong):
+    from datetime import timedelta
+
+    from config import clock
+    from targets import ledger
+    from targets.entries import EntryInput, targets_for
+    from targets.models import RollupChange
+    from targets.rollup import settle_pending
+    from targets.services.reports import report_approve, report_reopen, report_save, report_submit
+    from tests.factories import UserFactory
+    from units.models import Membership
+
+    report = ProgressReport.objects.filter(status="approved", period__index=5, unit__numchild=0).first()
+    unit, period = report.unit, report.period
+    clerk = UserFactory(username="rollup-clerk")
+    Membership.objects.create(user=clerk, unit=unit, role=Membership.Role.UNIT_CLERK)
+    figures = {e.target_id: EntryInput.from_entry(e) for e in report.entries.all()}
+    ct06 = next(t for t in targets_for(unit, period) if t.code == "CT06")
+    figures[ct06.pk].value = (figures[ct06.pk].value or 0) + 7
+    for inputs in figures.values():
+        inputs.note = (
+            inputs.note or "Số liệu đã duyệt trước đây"
+        )  # the study figure differs from the sessions
+    with ledger.held():
+        report_reopen(
+            unit=unit,
+            period=period,
+            user=vanphong,
+            reason="sửa số",
+            until=clock.today() + timedelta(days=7),
+            expected_version=report.version,
+        )
+        report.refresh_from_db()
+        report_save(unit=unit, period=period, user=clerk, inputs=figures, expected_version=report.version)
+        submitted = report_submit(unit=unit, period=period, user=clerk)
+        report_approve(unit=unit, period=period, user=vanphong, expected_version=submitted.version)
+    assert RollupChange.objects.filter(unit=unit, settled_at__isnull=True).count() == 3
+    assert settle_pending() == 3
+    settled = rows_of(congress)
+    bloc = Rollup.objects.get(unit__code="duk", target=ct06, period=period)
     rollup_full(congress)
-    assert rows_of(congress) == incremental
+    assert rows_of(congress) == settled
+    assert Rollup.objects.get(unit__code="duk", target=ct06, period=period).cumulative == bloc.cumulative
 
 
 def test_the_dashboard_reads_a_leaf_units_own_entries(congress):
