@@ -85,7 +85,9 @@ def _locked_report(unit: Unit, period: Period) -> ProgressReport | None:
     """
     report = _select_report(unit, period)
     if report is None:
-        list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
+        # FOR NO KEY UPDATE: two of these queue, while rows that merely point at the unit (the
+        # roll-up ledger's, a report's) may still be inserted by a transaction holding the report.
+        list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk", flat=True))
         report = _select_report(unit, period)
     return report
 

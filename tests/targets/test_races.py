@@ -244,13 +244,13 @@ def test_a_double_click_on_reopen_reopens_once_and_the_second_says_until_when(wo
 def test_a_double_click_on_attach_stores_the_file_once(world):
     world.submitted()
     ProgressReport.objects.filter(pk=world.report().pk).update(status="returned")
-    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     url = world.url + "files/"
 
     def attach(client):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        upload = SimpleUploadedFile("bien-ban.pdf", pdf, content_type="application/pdf")
+        upload = SimpleUploadedFile("bien-ban.png", png, content_type="image/png")
         return client.post(url, {"file": upload, "target": ""}, follow=True)
 
     a, b = world.client(world.clerk), world.client(world.clerk)
