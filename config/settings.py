@@ -93,9 +93,15 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    # The embedded default is one process at a time writing; wait instead of
-    # failing when the eager Celery task and a request overlap.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The embedded default is one process at a time writing. Every transaction
+    # takes the write lock when it begins (IMMEDIATE), so two saves queue for up
+    # to `timeout` seconds instead of one failing with "database is locked" when
+    # a read lock cannot be upgraded; WAL lets pages be read while a save writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,7 +195,10 @@ ROLLUP_SWEEP_SECONDS = env_int("ROLLUP_SWEEP_SECONDS", 60, minimum=1)
 READINESS_MAX_LAG_S = env_int("READINESS_MAX_LAG_S", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # The ledger sweep: settles whatever a lost wake-up call or a crash left owed.
-    "rollup-settle-sweep": {"task": "targets.tasks.settle_pending_task", "schedule": float(ROLLUP_SWEEP_SECONDS)},
+    "rollup-settle-sweep": {
+        "task": "targets.tasks.settle_pending_task",
+        "schedule": float(ROLLUP_SWEEP_SECONDS),
+    },
     # The nightly rebuild from the approved entries; the settled rows must equal it exactly.
     "rollup-full-nightly": {
         "task": "targets.tasks.rollup_full_task",
@@ -225,6 +234,9 @@ DOC_MARGINS_MM = env_list("DOC_MARGINS_MM", ["25", "25", "35", "15"])
 DOC_PLACE = env_str("DOC_PLACE", "Thủ Dầu Một")
 # Evidence files (PDF, DOCX, XLSX, JPG, PNG) and uploaded Excel reports, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
+# Separation of duties: whoever sent a report, or entered any of its current figures, may not
+# approve it. A one-person office may allow it (and then may also hold a unit role given by another admin).
+ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
 # A request body is refused unread above max(EVIDENCE_MAX_MB, PLAN_MAX_MB) plus the form's other
 # fields (config.middleware.RequestSizeLimitMiddleware). Those fields may take 2.5 MB (a report's
 # notes, percent-encoded); an uploaded file above 2.5 MB is spooled to a temporary file, not kept in memory.

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdmin, register_history
 from resolutions.admin import ProgrammeInline, ResolutionAdmin
 from resolutions.models import Resolution
-from targets.ledger import record_tree_change
 from targets.models import (
     Allocation,
     Attachment,
@@ -91,54 +94,91 @@ class PeriodAdmin(admin.ModelAdmin):
     ordering = ["congress", "index"]
 
 
+class WrittenOnTheReportPage(SimpleHistoryAdmin):
+    """Reports, their figures, files and reopenings are read here, never written.
+
+    They change only on the report page, through targets.services.reports:
+    the rules for figures, the deadline and the review workflow, the history
+    and the roll-ups all live there, and an approved report is final. An admin
+    form would be a second write path past all of them, so each row links to
+    its report page instead.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves ("reverts to") the old version on POST to this page for anyone
+        # who may merely view it; reading a past version stays possible.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @staticmethod
+    def _report_of(obj) -> ProgressReport:
+        return obj if isinstance(obj, ProgressReport) else obj.report
+
+    @admin.display(description=_("trang báo cáo"))
+    def report_page(self, obj):
+        report = self._report_of(obj)
+        url = reverse("targets:report", kwargs={"code": report.unit.code, "period": report.period.slug})
+        return format_html('<a href="{}">{}</a>', url, _("Mở trang báo cáo để xem, sửa hoặc duyệt"))
+
+
 class EntryInline(admin.TabularInline):
     model = Entry
     extra = 0
-    autocomplete_fields = ["target"]
+    fields = ["target", "value", "numerator", "denominator", "done", "done_on", "note"]
 
+    def has_add_permission(self, request, obj=None):
+        return False
 
-class RecomputesRollups:
-    """Edits in the admin bypass the report services: the ledger gets a change that rebuilds the term."""
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def _owe(self, request, obj):
-        report = obj if isinstance(obj, ProgressReport) else obj.report
-        record_tree_change(report.unit, report.period.congress_id, user=request.user)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._owe(request, obj)
-
-    def delete_model(self, request, obj):
-        self._owe(request, obj)
-        super().delete_model(request, obj)
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(RecomputesRollups, SimpleHistoryAdmin):
-    list_display = ["unit", "period", "status", "late", "submitted_at", "reviewed_at"]
+class ProgressReportAdmin(WrittenOnTheReportPage):
+    list_display = ["unit", "period", "status", "late", "submitted_at", "reviewed_at", "report_page"]
     list_filter = ["status", "late", "period"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "period"]
-    autocomplete_fields = ["unit"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["report_page"]
     inlines = [EntryInline]
 
 
 @admin.register(Entry)
-class EntryAdmin(RecomputesRollups, SimpleHistoryAdmin):
-    list_display = ["report", "target", "value", "numerator", "denominator", "done"]
+class EntryAdmin(WrittenOnTheReportPage):
+    list_display = ["report", "target", "value", "numerator", "denominator", "done", "report_page"]
     list_filter = ["target"]
     search_fields = ["report__unit__name", "report__unit__code", "target__code"]
     list_select_related = ["report__unit", "report__period", "target"]
-    raw_id_fields = ["report"]
+    readonly_fields = ["report_page"]
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(SimpleHistoryAdmin):
-    list_display = ["unit", "period", "until", "granted_by", "granted_at"]
+class DeadlineExtensionAdmin(WrittenOnTheReportPage):
+    """Reopening is a step of the workflow (a reason, at most a year, an approved report handed back)."""
+
+    list_display = ["unit", "period", "until", "granted_by", "granted_at", "report_page"]
     list_filter = ["period"]
     search_fields = ["unit__name", "unit__code"]
-    autocomplete_fields = ["unit"]
+    list_select_related = ["unit", "period", "granted_by"]
+    readonly_fields = ["report_page"]
+
+    @admin.display(description=_("trang báo cáo"))
+    def report_page(self, obj):
+        url = reverse("targets:report", kwargs={"code": obj.unit.code, "period": obj.period.slug})
+        return format_html('<a href="{}">{}</a>', url, _("Mở trang báo cáo để xem, sửa hoặc duyệt"))
 
 
 @admin.register(TargetProposal)
@@ -151,11 +191,12 @@ class TargetProposalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "report", "kind", "size", "uploaded_by", "uploaded_at"]
+class AttachmentAdmin(WrittenOnTheReportPage):
+    list_display = ["name", "report", "kind", "size", "uploaded_by", "uploaded_at", "report_page"]
     list_filter = ["kind"]
     search_fields = ["name", "report__unit__name"]
-    raw_id_fields = ["report"]
+    list_select_related = ["report__unit", "report__period", "uploaded_by"]
+    readonly_fields = ["report_page"]
 
 
 @admin.register(ReminderSent)

@@ -108,8 +108,21 @@ class ReportForm(RefusalForm):
             yield target, fields, self[field_name(target.pk, "note")]
 
 
+STALE_PAGE = _("Trang đã cũ, không rõ anh/chị đang xem phiên bản nào của báo cáo; hãy tải lại trang.")
+
+
+def shown_version_field():
+    """The version of the report the page showed: a review acts on that version and no other."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE},
+    )
+
+
 class ReviewForm(RefusalForm):
     decision = forms.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))])
+    version = shown_version_field()
     comment = forms.CharField(
         label=_("Ý kiến của Văn phòng"),
         required=False,
@@ -126,6 +139,7 @@ class ReviewForm(RefusalForm):
 
 
 class ReopenForm(RefusalForm):
+    version = shown_version_field()
     until = forms.DateField(
         label=_("Gia hạn đến ngày"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

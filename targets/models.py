@@ -3,11 +3,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.formatting import roman
+from config.refusals import Refused
 from resolutions.models import ActionProgramme, Congress, Resolution
 from units.models import Unit
 
@@ -414,6 +417,19 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.unit.code} · {self.period.label}"
+
+
+@receiver(pre_delete, sender=ProgressReport)
+def _approved_reports_are_never_deleted(sender, instance, **kwargs):
+    """An approved report holds official figures: no path deletes it (admin, shell, a cascade)."""
+    if instance.status == ProgressReport.Status.APPROVED:
+        raise Refused(
+            gettext(
+                "Báo cáo %(report)s đã được duyệt: số liệu chính thức không xóa được. Nếu cần sửa, "
+                "hãy mở lại kỳ báo cáo cho đơn vị trên trang báo cáo."
+            )
+            % {"report": instance}
+        )
 
 
 class Entry(models.Model):

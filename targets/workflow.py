@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from config import clock
-from targets.models import DeadlineExtension, Period, ProgressReport
+from targets.models import DeadlineExtension, Entry, Period, ProgressReport
 from units.access import Action, can
 from units.models import Unit
 
@@ -68,6 +70,23 @@ def window_for(unit: Unit, period: Period, *, today: date | None = None) -> Wind
     )
 
 
+def authored_by(user, report: ProgressReport) -> bool:
+    """Did this user send the report, or enter any of its current figures (by hand or from Excel)?
+
+    Separation of duties: such a user may not approve it (unless ALLOW_SELF_APPROVAL).
+    A figure counts when the user wrote its latest version, whatever came before.
+    """
+    if report.submitted_by_id is not None and report.submitted_by_id == user.pk:
+        return True
+    later = Entry.history.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date"))
+    return (
+        Entry.history.filter(report_id=report.pk, history_user_id=user.pk)
+        .exclude(history_type="-")
+        .filter(~Exists(later))
+        .exists()
+    )
+
+
 def steps_for(user, unit: Unit, report: ProgressReport | None, window: Window) -> set[Step]:
     """What this user may do to this unit's report now."""
     status = report.status if report else None
@@ -78,7 +97,9 @@ def steps_for(user, unit: Unit, report: ProgressReport | None, window: Window) -
             steps |= {Step.EDIT, Step.SUBMIT}
     if can(user, unit, Action.REVIEW):
         if status == Status.SUBMITTED:
-            steps |= {Step.APPROVE, Step.RETURN}
+            steps.add(Step.RETURN)
+            if settings.ALLOW_SELF_APPROVAL or not authored_by(user, report):
+                steps.add(Step.APPROVE)
         if status == Status.APPROVED or (status in (None, Status.DRAFT) and not window.is_open):
             steps.add(Step.REOPEN)
     return steps

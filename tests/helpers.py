@@ -48,3 +48,8 @@ def state(unit, period):
         ProgressReport.history.filter(unit=unit, period=period).count(),
         Entry.history.filter(report_id=getattr(report, "pk", None)).count(),
     )
+
+
+def shown_version(client, url=URL):
+    """The report's version on the page, as a review or reopen form posts it back."""
+    return client.get(url).context["review_form"].initial["version"]

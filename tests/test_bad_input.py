@@ -8,7 +8,7 @@ from django.utils import timezone
 from config.parsing import ParseError, parse_count
 from resolutions.models import StudySession
 from targets.entries import EntryInput, validate_report
-from targets.models import DeadlineExtension, Period, Target
+from targets.models import DeadlineExtension, Period, ProgressReport, Target
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -101,12 +101,13 @@ def test_first_timers_never_exceed_members_counted_higher_up(namtanuyen_client):
 
 def test_a_quarter_is_reopened_for_at_most_a_year(office_client):
     url = "/reports/buu-dien/2020-q3/reopen/"
-    office_client.post(url, {"until": "9999-12-31", "reason": "x"})
+    version = ProgressReport.objects.get(unit__code="buu-dien", period__year=2020, period__quarter=3).version
+    office_client.post(url, {"until": "9999-12-31", "reason": "x", "version": version})
     assert not DeadlineExtension.objects.filter(
         unit__code="buu-dien", period__year=2020, period__quarter=3
     ).exists()
     ok = (timezone.localdate() + timedelta(days=30)).isoformat()
-    office_client.post(url, {"until": ok, "reason": "Bổ sung số liệu"})
+    office_client.post(url, {"until": ok, "reason": "Bổ sung số liệu", "version": version})
     assert DeadlineExtension.objects.filter(
         unit__code="buu-dien", period__year=2020, period__quarter=3
     ).exists()

@@ -6,8 +6,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # Sample values for every URL parameter of our pages.
-SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2", "pk": 1}
-OPEN = {"login", "healthz", "set_language"}
+SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2", "pk": 1, "uidb64": "MQ", "token": "x-y"}
+# Open without login: the one-time password link (tests/test_admin.py) answers "link no longer valid".
+OPEN = {"login", "healthz", "set_language", "password_reset_confirm", "password_reset_complete"}
 
 
 def our_routes(patterns=None, namespace=""):
@@ -135,42 +136,3 @@ def test_audit_history_is_read_only_in_the_admin(office_client, model):
     if record is not None:
         assert office_client.post(f"/admin/{model}/{record.pk}/delete/", {"post": "yes"}).status_code == 403
         assert apps.get_model(*model.split("/")).objects.filter(pk=record.pk).exists()
-
-
-def test_editing_an_approved_figure_in_the_admin_rolls_it_up_again(
-    office_client, django_capture_on_commit_callbacks
-):
-    from targets.models import Entry, Rollup
-
-    entry = (
-        Entry.objects.filter(
-            target__code="CT06", report__status="approved", report__unit__numchild=0, report__period__index=19
-        )
-        .select_related("report")
-        .first()
-    )
-
-    def bloc_total():
-        return Rollup.objects.get(
-            unit__code="duk", target__code="CT06", period=entry.report.period
-        ).cumulative
-
-    before = bloc_total()
-    data = {
-        "report": entry.report_id,
-        "target": entry.target_id,
-        "value": entry.value + 10,
-        "note": "sửa",
-        "numerator": "",
-        "denominator": "",
-        "rating_excellent": "",
-        "rating_good": "",
-        "rating_completed": "",
-        "rating_not_completed": "",
-        "done": "unknown",
-        "done_on": "",
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = office_client.post(f"/admin/targets/entry/{entry.pk}/change/", data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert bloc_total() == before + 10

@@ -1,8 +1,15 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils.translation import gettext, gettext_lazy
 from treebeard.mp_tree import MP_Node
+
+from config.refusals import Refused
+
+_ = gettext_lazy
 
 
 class Unit(MP_Node):
@@ -114,6 +121,50 @@ class Unit(MP_Node):
     def parent_path(self) -> str:
         return self.path[: -self.steplen]
 
+    def records(self) -> list[str]:
+        """What the records hold about this unit, by kind ("báo cáo quý", "phân quyền", …).
+
+        Every table pointing at the unit counts, audit histories included, so a
+        new kind of record is covered without being listed here.
+        """
+        kinds = []
+        for relation in Unit._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete and relation.is_relation):
+                continue
+            if not (relation.one_to_many or relation.one_to_one):
+                continue
+            model = relation.related_model
+            if model._base_manager.filter(**{relation.field.name: self}).exists():
+                kinds.append(str(model._meta.verbose_name_plural))
+        return sorted(set(kinds))
+
+    def deletion_refusal(self) -> str | None:
+        """Why this unit may not be deleted, or None: only a unit created by mistake, with no
+        unit below it and nothing recorded about it, is deleted. A unit that has existed is ended."""
+        children = Unit.objects.filter(path__startswith=self.path, depth=self.depth + 1).count()
+        if children:
+            return gettext(
+                "Không xóa được “%(unit)s”: còn %(n)s đơn vị trực thuộc. Đơn vị đã hoạt động thì "
+                "không xóa, để giữ lịch sử: hãy kết thúc đơn vị bằng cách điền “Hoạt động đến” "
+                "(và “Đơn vị kế thừa”, nếu có)."
+            ) % {"unit": self.name, "n": children}
+        records = self.records()
+        if records:
+            return gettext(
+                "Không xóa được “%(unit)s”: đơn vị đã có dữ liệu (%(records)s). Đơn vị đã hoạt động "
+                "thì không xóa, để giữ lịch sử: hãy kết thúc đơn vị bằng cách điền “Hoạt động đến” "
+                "(và “Đơn vị kế thừa”, nếu có)."
+            ) % {"unit": self.name, "records": ", ".join(records)}
+        return None
+
+
+@receiver(pre_delete, sender=Unit)
+def _units_with_history_are_ended_not_deleted(sender, instance, **kwargs):
+    """The last guard, whatever deletes (admin, shell, a cascade): the admin asks first and explains."""
+    refusal = instance.deletion_refusal()
+    if refusal:
+        raise Refused(refusal)
+
 
 class Membership(models.Model):
     """A role a user holds over a unit and everything below it."""
@@ -142,9 +193,41 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
         ]
 
+    UNIT_ROLES = (Role.UNIT_SECRETARY, Role.UNIT_CLERK)
+
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit.code}"
 
+    def clean(self):
+        """Who enters a unit's figures and who approves them are two people (separation of
+        duties): the bloc office (and a superuser, who counts as it) holds no unit role, and a
+        unit's secretary or clerk does not join the office. A one-person office that allows
+        self-approval (ALLOW_SELF_APPROVAL) may hold both."""
+        if not self.user_id or settings.ALLOW_SELF_APPROVAL:
+            return
+        others = Membership.objects.filter(user_id=self.user_id).exclude(pk=self.pk)
+        if self.role in self.UNIT_ROLES and (
+            self.user.is_superuser or others.filter(role=self.Role.BLOC_OFFICE).exists()
+        ):
+            raise ValidationError(
+                {
+                    "role": gettext(
+                        "%(user)s thuộc Văn phòng Đảng ủy khối (người duyệt báo cáo) nên không giữ vai trò "
+                        "nhập báo cáo của đơn vị: người nhập và người duyệt phải là hai người."
+                    )
+                    % {"user": self.user}
+                }
+            )
+        if self.role == self.Role.BLOC_OFFICE and others.filter(role__in=self.UNIT_ROLES).exists():
+            raise ValidationError(
+                {
+                    "role": gettext(
+                        "%(user)s đang giữ vai trò nhập báo cáo của đơn vị nên không thể thuộc Văn phòng "
+                        "(người duyệt báo cáo): người nhập và người duyệt phải là hai người."
+                    )
+                    % {"user": self.user}
+                }
+            )
 
 class ReorgEvent(models.Model):
     """A decision that changes the tree (sắp xếp, kiện toàn tổ chức đảng): the units it concerns, and when.

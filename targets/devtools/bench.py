@@ -279,8 +279,9 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
         unit, period = Unit.objects.get(pk=unit_id), Period.objects.get(pk=period_id)
         # An approval as the office makes it (its ledger row committed with it), then its settle alone.
         ProgressReport.objects.filter(unit=unit, period=period).update(status="submitted")
+        version = ProgressReport.objects.get(unit=unit, period=period).version
         with ledger.held(), transaction.atomic():
-            report_approve(unit=unit, period=period, user=data["office"])
+            report_approve(unit=unit, period=period, user=data["office"], expected_version=version)
         settles += _time(lambda u=unit_id: settle_unit(u, congress.pk), 1)
     results["settle_p50_ms"] = _ms(statistics.median(settles))
     results["settle_p95_ms"] = _ms(_percentile(settles, 0.95))

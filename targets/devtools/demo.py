@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import clock
 from resolutions.models import ActionProgramme, Congress, Resolution
@@ -641,13 +642,16 @@ def _at(day: date, hour: int = 9):
     return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour, 0))
 
 
-def _progress(targets, units, periods, quotas, members, office_user, summary: DemoSummary) -> None:
+def _progress(targets, units, periods, quotas, members, office_user, clerks, summary: DemoSummary) -> None:
+    """Reports as their units entered and sent them (by the unit's own user, on the day) and the
+    office reviewed them (by the office, days later): the history reads as it happened, and no
+    report is both sent and approved by one person."""
     rng = random.Random(SEED + 2)
     paces = {u.pk: rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.05, 1.1, 1.2, 1.35]) for u in units}
     existing = set(ProgressReport.objects.values_list("unit_id", "period_id"))
     last = periods[-1]
     q2_statuses = _q2_2025_statuses(random.Random(SEED + 3), units)
-    reports, entries_by_report = [], []
+    reports, entries_by_report, final_status = [], [], []
     for period in periods:
         for unit in units:
             # Draw the unit's figures even when the report exists, so that the
@@ -664,22 +668,30 @@ def _progress(targets, units, periods, quotas, members, office_user, summary: De
             submitted = (
                 period.deadline - timedelta(days=days_early) + (timedelta(days=9) if late else timedelta())
             )
+            clerk = clerks.get(unit.pk)
             report = ProgressReport(
-                unit=unit, period=period, status=status, late=late and status != Status.DRAFT
+                unit=unit,
+                period=period,
+                status=Status.DRAFT if status == Status.DRAFT else Status.SUBMITTED,
+                late=late and status != Status.DRAFT,
             )
+            # The first history line: the unit entered (and sent) it.
+            report._history_user = clerk
+            report._history_date = _at(submitted)
             if status != Status.DRAFT:
                 report.submitted_at = _at(submitted)
-            if status in (Status.APPROVED, Status.RETURNED):
-                report.reviewed_at = _at(submitted + timedelta(days=review_days), 15)
-                report.reviewed_by = office_user
-            if status == Status.RETURNED:
-                report.review_comment = RETURN_COMMENT
+                report.submitted_by = clerk
+                report._change_reason = "Dữ liệu mẫu: đơn vị gửi báo cáo"
+            for entry in entries:
+                entry._history_user = clerk
+                entry._history_date = report._history_date
             reports.append(report)
             entries_by_report.append(entries)
+            final_status.append((status, _at(submitted + timedelta(days=review_days), 15)))
     if not reports:
         return
     created = bulk_create_with_history(
-        reports, ProgressReport, batch_size=500, default_change_reason="Dữ liệu mẫu", default_user=office_user
+        reports, ProgressReport, batch_size=500, default_change_reason="Dữ liệu mẫu"
     )
     # bulk_create_with_history returns the objects with primary keys on both databases.
     all_entries = []
@@ -687,8 +699,29 @@ def _progress(targets, units, periods, quotas, members, office_user, summary: De
         for entry in entries:
             entry.report = report
             all_entries.append(entry)
-    bulk_create_with_history(
-        all_entries, Entry, batch_size=2000, default_change_reason="Dữ liệu mẫu", default_user=office_user
+    bulk_create_with_history(all_entries, Entry, batch_size=2000, default_change_reason="Dữ liệu mẫu")
+    # The second history line: the office approved or returned it.
+    reviewed = []
+    for report, (status, reviewed_at) in zip(created, final_status, strict=True):
+        if status not in (Status.APPROVED, Status.RETURNED):
+            continue
+        report.status = status
+        report.reviewed_at = reviewed_at
+        report.reviewed_by = office_user
+        report.version += 1
+        report._history_user = office_user
+        report._history_date = report.reviewed_at
+        if status == Status.RETURNED:
+            report.review_comment = RETURN_COMMENT
+            report._change_reason = "Trả lại (dữ liệu mẫu)"  # the comment itself: review_comment
+        else:
+            report._change_reason = "Duyệt báo cáo (dữ liệu mẫu)"
+        reviewed.append(report)
+    bulk_update_with_history(
+        reviewed,
+        ProgressReport,
+        ["status", "reviewed_at", "reviewed_by", "version", "review_comment"],
+        batch_size=500,
     )
     summary.add("reports", len(created))
     summary.add("entries", len(all_entries))
@@ -856,7 +889,9 @@ def _provincial_targets(bloc_congress: Congress, targets: dict[str, Target], sum
     return out
 
 
-def _unit_targets(bloc_congress: Congress, periods: list[Period], office_user, summary: DemoSummary) -> None:
+def _unit_targets(
+    bloc_congress: Congress, periods: list[Period], office_user, clerks, summary: DemoSummary
+) -> None:
     """so-xay-dung and buu-dien carry targets of their own sector, approved by the office."""
     from targets.services.proposals import ProposalInput, target_proposal_approve, target_propose
 
@@ -940,9 +975,9 @@ def _unit_targets(bloc_congress: Congress, periods: list[Period], office_user, s
                     )
                 )
     if entries:
-        bulk_create_with_history(
-            entries, Entry, batch_size=500, default_change_reason="Dữ liệu mẫu", default_user=office_user
-        )
+        for entry in entries:
+            entry._history_user = clerks.get(entry.report.unit_id)
+        bulk_create_with_history(entries, Entry, batch_size=500, default_change_reason="Dữ liệu mẫu")
         summary.add("entries", len(entries))
     code, title, measure, value, unit_label, serves, reason = PENDING_PROPOSAL
     unit = Unit.objects.get(code=code)
@@ -992,7 +1027,7 @@ def _demo_pdf(title: str) -> bytes:
 
 
 def _plans_and_study(
-    resolution: Resolution, units: list[Unit], members: dict[int, int], office_user, summary: DemoSummary
+    resolution: Resolution, units: list[Unit], members: dict[int, int], clerks, summary: DemoSummary
 ) -> None:
     """Most units issued their plan (some late, some not yet) and studied the resolution in 2020."""
     from django.core.files.base import ContentFile
@@ -1022,8 +1057,9 @@ def _plans_and_study(
                 signer=signer,
                 kind="pdf",
                 file_name=f"ke-hoach-{unit.code}.pdf",
-                registered_by=office_user,
+                registered_by=clerks.get(unit.pk),
             )
+            plan._history_user = clerks.get(unit.pk)
             content = _demo_pdf(f"Ke hoach trien khai Nghi quyet - {unit.code} (du lieu mau)")
             plan.size = len(content)
             plan.file.save(plan.file_name, ContentFile(content), save=False)
@@ -1048,7 +1084,7 @@ def _plans_and_study(
                         first_time=first_time,
                         non_members=round(reached * total * 3),
                         note="Dữ liệu mẫu",
-                        recorded_by=office_user,
+                        recorded_by=clerks.get(unit.pk),
                     )
                 )
     StudySession.objects.bulk_create(new_sessions)
@@ -1062,8 +1098,11 @@ OFFICE_GROUP = "Văn phòng Đảng ủy khối"
 
 def _office_group() -> Group:
     group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
+    # Viewing accounts lets the office pick another person when giving a role (the admin's
+    # autocomplete); creating accounts and resetting passwords stays with a superuser.
     group.permissions.set(
         Permission.objects.filter(content_type__app_label__in=["units", "resolutions", "targets"])
+        | Permission.objects.filter(content_type__app_label="auth", codename="view_user")
     )
     return group
 
@@ -1091,6 +1130,52 @@ def _logins(summary: DemoSummary) -> None:
         summary.logins.append((username, DEMO_PASSWORD, str(Membership.Role(role).label)))
 
 
+def _unit_clerks(units: list[Unit], summary: DemoSummary) -> dict:
+    """Who enters each grassroots organisation's reports, plans and study sessions in the demo.
+
+    Its demo login where it has one (namtanuyen, buudien, soxaydung); else a clerk
+    account of its own ("canbo.<unit code>", Cán bộ đảng vụ) with no password, so
+    nobody logs in as it. The office only reviews: nothing a unit sends is the office's.
+    """
+    user_model = get_user_model()
+    unit_roles = [Membership.Role.UNIT_SECRETARY, Membership.Role.UNIT_CLERK]
+    demo_logins = [username for username, _name, role, _code in DEMO_USERS if role in unit_roles]
+    clerks = {}
+    for membership in Membership.objects.filter(
+        unit__in=units, role__in=unit_roles, user__username__in=demo_logins
+    ).select_related("user"):
+        clerks.setdefault(membership.unit_id, membership.user)
+    wanted = {f"canbo.{u.code}": u for u in units if u.pk not in clerks}
+    accounts = {user.username: user for user in user_model.objects.filter(username__in=wanted)}
+    new_accounts = [
+        user_model(
+            username=username,
+            first_name=f"Cán bộ đảng vụ – {unit.display_name}",
+            password=make_password(None),  # unusable: an admin sends a password link to a real clerk
+        )
+        for username, unit in wanted.items()
+        if username not in accounts
+    ]
+    user_model.objects.bulk_create(new_accounts)
+    summary.add("unit clerks", len(new_accounts))
+    accounts = {user.username: user for user in user_model.objects.filter(username__in=wanted)}
+    held = set(
+        Membership.objects.filter(user__in=accounts.values(), role=Membership.Role.UNIT_CLERK).values_list(
+            "user_id", "unit_id"
+        )
+    )
+    new_roles = [
+        Membership(user=accounts[username], unit=unit, role=Membership.Role.UNIT_CLERK)
+        for username, unit in wanted.items()
+        if (accounts[username].pk, unit.pk) not in held
+    ]
+    Membership.objects.bulk_create(new_roles)
+    summary.add("roles", len(new_roles))
+    for username, unit in wanted.items():
+        clerks[unit.pk] = accounts[username]
+    return clerks
+
+
 @transaction.atomic
 def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSummary:
     """Load the demo; create what is missing, change nothing that exists."""
@@ -1108,11 +1193,12 @@ def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSum
         summary.logins_skipped = True
     user_model = get_user_model()
     office_user = user_model.objects.filter(username="vanphong").first()
-    _progress(targets, units, periods, quotas, members, office_user, summary)
+    clerks = _unit_clerks(units, summary)
+    _progress(targets, units, periods, quotas, members, office_user, clerks, summary)
     nam_tan_uyen = next(u for u in units if u.code == "kcn-nam-tan-uyen")
     _extension(nam_tan_uyen, periods[-1], office_user, today, summary)
-    _unit_targets(congress, periods, office_user, summary)
-    _plans_and_study(congress.resolution, units, members, office_user, summary)
+    _unit_targets(congress, periods, office_user, clerks, summary)
+    _plans_and_study(congress.resolution, units, members, clerks, summary)
     if summary.created.get("reports") or summary.created.get("unit targets"):
         rollup_full(congress)  # dashboards read roll-ups; rebuilt only when reports were added
     return summary

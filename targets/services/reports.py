@@ -35,6 +35,7 @@ from targets.models import (
     Target,
 )
 from targets.workflow import Step, steps_for, window_for
+from units.access import Action, can
 from units.models import Unit
 
 Status = ProgressReport.Status
@@ -59,9 +60,58 @@ class ReportConflict(Refused):
         self.current_version = current_version
 
 
+class AlreadyDone(Refused):
+    """The very step was already taken (a double click, two people at once) and nothing more was
+    written: `message` says plainly by whom and when. Views show it as information, not as an error."""
+
+
+def _who(user) -> str:
+    if user is None:
+        return _("người khác")
+    return user.first_name or user.username
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def _locked_report(unit: Unit, period: Period) -> ProgressReport | None:
+    """The unit's report for the quarter, locked until the transaction ends.
+
+    When there is none yet the unit's row is locked first and the report read
+    again: two first saves (a double click) then queue on the unit instead of
+    both inserting, and the second finds the report the first created. (On
+    SQLite every transaction already holds the write lock: IMMEDIATE.)
+    """
+    report = _select_report(unit, period)
+    if report is None:
+        # FOR NO KEY UPDATE: two of these queue, while rows that merely point at the unit (the
+        # roll-up ledger's, a report's) may still be inserted by a transaction holding the report.
+        list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk", flat=True))
+        report = _select_report(unit, period)
+    return report
+
+
+def _select_report(unit: Unit, period: Period) -> ProgressReport | None:
+    # Only the report's own row: the model's ordering joins the quarter and the unit, and a
+    # plain FOR UPDATE would lock those rows too (every save of a quarter queuing on its row,
+    # and a deadlock with the unit lock above).
+    return (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .filter(unit=unit, period=period)
+        .order_by("pk")
+        .first()
+    )
+
+
 def _record(report: ProgressReport, user, reason: str, at=None) -> None:
-    """Save the report with a history line: who did it and why."""
-    report._change_reason = reason
+    """Save the report with a history line: who did it and why.
+
+    The line holds at most 100 characters (simple-history's column); a long
+    comment is cut there, whole in the report's own review_comment.
+    """
+    limit = ProgressReport.history.model._meta.get_field("history_change_reason").max_length
+    report._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
     report._history_user = user
     if at is not None:
         report._history_date = at
@@ -85,8 +135,22 @@ def _refusal(step: Step, report: ProgressReport | None, window) -> str:
         return _(
             "Đã quá hạn báo cáo (%(deadline)s). Đề nghị Văn phòng Đảng ủy khối mở lại kỳ báo cáo cho đơn vị."
         ) % {"deadline": window.effective.strftime("%d/%m/%Y")}
+    if step == Step.APPROVE and status == Status.SUBMITTED:
+        return _(
+            "Anh/chị đã gửi hoặc đã nhập số liệu của báo cáo này nên không tự duyệt được. "
+            "Đề nghị một cán bộ khác của Văn phòng duyệt."
+        )
     if step in (Step.APPROVE, Step.RETURN):
         return _("Chỉ duyệt hoặc trả lại được báo cáo đang chờ duyệt.")
+    if step == Step.REOPEN:
+        if status == Status.SUBMITTED:
+            return _("Báo cáo đang chờ duyệt; không cần mở lại kỳ báo cáo.")
+        if status == Status.RETURNED:
+            return _("Báo cáo đã được trả lại cho đơn vị sửa; không cần mở lại kỳ báo cáo.")
+        if window.is_open:
+            return _("Kỳ báo cáo của đơn vị còn mở đến hết ngày %(until)s; không cần mở lại.") % {
+                "until": window.effective.strftime("%d/%m/%Y")
+            }
     return _("Anh/chị không có quyền thực hiện thao tác này.")
 
 
@@ -121,6 +185,104 @@ def _inputs_at_version(report: ProgressReport, version: int) -> dict[int, EntryI
         if row.target_id not in out and row.history_type != "-":
             out[row.target_id] = EntryInput(**{name: getattr(row, name) for name in ENTRY_FIELDS})
     return out
+
+
+def _already_saved(
+    report: ProgressReport, targets: list[Target], inputs: dict[int, EntryInput]
+) -> AlreadyDone | None:
+    """The stored figures are already exactly these (the first of a double click, or someone else
+    typing the same): say so instead of a conflict or the refusal of a step already taken."""
+    stored = _stored_inputs(report)
+    by_id = {t.pk: t for t in targets}
+    for pk, new in inputs.items():
+        old = stored.get(pk)
+        if old is None:
+            if not new.is_empty(by_id[pk]):
+                return None
+        elif old != new:
+            return None
+    if report.status == Status.SUBMITTED:
+        message = _("Báo cáo đã được gửi lúc %(at)s bởi %(who)s.") % {
+            "at": _when(report.submitted_at),
+            "who": _who(report.submitted_by),
+        }
+    elif report.status == Status.APPROVED:
+        message = _("Báo cáo đã được duyệt lúc %(at)s bởi %(who)s.") % {
+            "at": _when(report.reviewed_at),
+            "who": _who(report.reviewed_by),
+        }
+    else:
+        latest = report.history.select_related("history_user").order_by("-history_date").first()
+        message = _("Số liệu này đã được lưu lúc %(at)s bởi %(who)s.") % {
+            "at": _when(report.updated_at),
+            "who": _who(latest.history_user if latest else None),
+        }
+    return AlreadyDone(message)
+
+
+def _what_happened(report: ProgressReport) -> str:
+    """The report's last step, as a sentence: who did what when, after the user opened the page."""
+    if report.status == Status.APPROVED:
+        return _("Báo cáo đã được %(who)s duyệt lúc %(at)s, sau khi anh/chị mở trang.") % {
+            "who": _who(report.reviewed_by),
+            "at": _when(report.reviewed_at),
+        }
+    if report.status == Status.RETURNED:
+        return _("Báo cáo đã được %(who)s trả lại đơn vị lúc %(at)s, sau khi anh/chị mở trang.") % {
+            "who": _who(report.reviewed_by),
+            "at": _when(report.reviewed_at),
+        }
+    if report.status == Status.SUBMITTED:
+        return _("Báo cáo đã được %(who)s gửi lại lúc %(at)s, sau khi anh/chị mở trang.") % {
+            "who": _who(report.submitted_by),
+            "at": _when(report.submitted_at),
+        }
+    return _("Đơn vị đã sửa báo cáo lúc %(at)s, sau khi anh/chị mở trang.") % {"at": _when(report.updated_at)}
+
+
+def _not_what_was_shown(
+    step: Step, report: ProgressReport, expected_version: int, targets: list[Target]
+) -> Refused:
+    """A review step posted from a page showing another version of the report.
+
+    The step is never applied to figures the reviewer did not see. If the
+    report already stands where the step would have put it, with the figures
+    shown, the step was already taken; otherwise the answer lists what changed.
+    """
+    changes = changes_between(targets, _inputs_at_version(report, expected_version), _stored_inputs(report))
+    if not changes and step == Step.APPROVE and report.status == Status.APPROVED:
+        return AlreadyDone(
+            _("Báo cáo đã được duyệt lúc %(at)s bởi %(who)s.")
+            % {"at": _when(report.reviewed_at), "who": _who(report.reviewed_by)}
+        )
+    if not changes and step == Step.RETURN and report.status == Status.RETURNED:
+        return AlreadyDone(
+            _("Báo cáo đã được trả lại đơn vị lúc %(at)s bởi %(who)s.")
+            % {"at": _when(report.reviewed_at), "who": _who(report.reviewed_by)}
+        )
+    if changes:
+        what = _("Chưa thực hiện thao tác của anh/chị; số liệu đã thay đổi như dưới đây, hãy xem lại.")
+    else:
+        what = _("Chưa thực hiện thao tác của anh/chị; số liệu không thay đổi, hãy xem lại trạng thái.")
+    return ReportConflict(
+        message=f"{_what_happened(report)} {what}", changes=changes, current_version=report.version
+    )
+
+
+def _already_reopened(unit: Unit, period: Period) -> AlreadyDone | None:
+    extension = (
+        DeadlineExtension.objects.filter(unit=unit, period=period).select_related("granted_by").first()
+    )
+    if extension is None:
+        return None
+    return AlreadyDone(
+        _("Kỳ báo cáo đã được mở lại lúc %(at)s bởi %(who)s, đến hết ngày %(until)s.")
+        % {
+            "at": _when(extension.granted_at),
+            "who": _who(extension.granted_by),
+            "until": extension.until.strftime("%d/%m/%Y"),
+        }
+    )
 
 
 def _conflict(report: ProgressReport, expected_version: int, targets: list[Target]) -> ReportConflict:
@@ -159,22 +321,30 @@ def report_save(
 
     `expected_version` is the version the user loaded (0 for a report not yet
     started): if someone saved since, nothing is written and ReportConflict
-    says what changed. Every rule of `validate_report` holds or nothing is
+    says what changed, or AlreadyDone when the stored figures are already these
+    (a double click). Every rule of `validate_report` holds or nothing is
     written. Only changed entries are written, so the history shows real edits.
     """
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
-    _require(Step.EDIT, user, unit, report, period, today)
+    if not can(user, unit, Action.ENTER):
+        raise Refused(_("Anh/chị không có quyền thực hiện thao tác này."))
+    report = _locked_report(unit, period)
     targets = targets_for(unit, period)
     known = {t.pk for t in targets}
     stray = set(inputs) - known
     if stray:
         raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
-    if report is not None and report.version != expected_version:
+    by_id = {t.pk: t for t in targets}
+    inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
+    stale = report is not None and report.version != expected_version
+    if stale:
+        already = _already_saved(report, targets, inputs)
+        if already is not None:
+            raise already
+    _require(Step.EDIT, user, unit, report, period, today)
+    if stale:
         raise _conflict(report, expected_version, targets)
     if report is None and expected_version != 0:
         raise Refused(_("Báo cáo đã thay đổi; hãy tải lại trang."))
-    by_id = {t.pk: t for t in targets}
-    inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
     errors = validate_report(
         targets=targets,
         inputs=inputs,
@@ -219,8 +389,16 @@ def report_save(
 
 @transaction.atomic
 def report_submit(*, unit: Unit, period: Period, user, today: date | None = None) -> ProgressReport:
-    """Send the report to the bloc office; every target must have its figures."""
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
+    """Send the report to the bloc office; every target must have its figures.
+
+    A report already sent (the second of a double click) answers AlreadyDone.
+    """
+    report = _locked_report(unit, period)
+    if report is not None and report.status == Status.SUBMITTED and can(user, unit, Action.ENTER):
+        raise AlreadyDone(
+            _("Báo cáo đã được gửi lúc %(at)s bởi %(who)s.")
+            % {"at": _when(report.submitted_at), "who": _who(report.submitted_by)}
+        )
     window = _require(Step.SUBMIT, user, unit, report, period, today)
     if report is None:
         raise Refused(_("Chưa có số liệu để gửi."))
@@ -241,10 +419,27 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     return report
 
 
+def _locked_for_review(step: Step, unit: Unit, period: Period, user, expected_version: int) -> ProgressReport:
+    """The report, locked, if it is still the version the reviewer was shown and the step is allowed."""
+    if not can(user, unit, Action.REVIEW):
+        raise Refused(_("Anh/chị không có quyền thực hiện thao tác này."))
+    report = _locked_report(unit, period)
+    if report is not None and report.version != expected_version:
+        raise _not_what_was_shown(step, report, expected_version, targets_for(unit, period))
+    _require(step, user, unit, report, period, None)
+    return report
+
+
 @transaction.atomic
-def report_approve(*, unit: Unit, period: Period, user, comment: str = "") -> ProgressReport:
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
-    _require(Step.APPROVE, user, unit, report, period, None)
+def report_approve(
+    *, unit: Unit, period: Period, user, expected_version: int, comment: str = ""
+) -> ProgressReport:
+    """Approve the version of the report the reviewer was shown (`expected_version`), and no other.
+
+    Whoever sent it or entered any of its current figures may not approve it
+    (unless ALLOW_SELF_APPROVAL): see targets.workflow.authored_by.
+    """
+    report = _locked_for_review(Step.APPROVE, unit, period, user, expected_version)
     old_status = (report.status, report.late)
     report.status = Status.APPROVED
     report.reviewed_at = clock.now()
@@ -264,12 +459,12 @@ def report_approve(*, unit: Unit, period: Period, user, comment: str = "") -> Pr
 
 
 @transaction.atomic
-def report_return(*, unit: Unit, period: Period, user, comment: str) -> ProgressReport:
+def report_return(*, unit: Unit, period: Period, user, expected_version: int, comment: str) -> ProgressReport:
+    """Return the version the reviewer was shown to the unit, with what to correct."""
     comment = (comment or "").strip()
     if not comment:
         raise Refused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
-    _require(Step.RETURN, user, unit, report, period, None)
+    report = _locked_for_review(Step.RETURN, unit, period, user, expected_version)
     old_status = (report.status, report.late)
     report.status = Status.RETURNED
     report.reviewed_at = clock.now()
@@ -283,9 +478,20 @@ def report_return(*, unit: Unit, period: Period, user, comment: str) -> Progress
 
 @transaction.atomic
 def report_reopen(
-    *, unit: Unit, period: Period, user, reason: str, until: date, today: date | None = None
+    *,
+    unit: Unit,
+    period: Period,
+    user,
+    reason: str,
+    until: date,
+    expected_version: int,
+    today: date | None = None,
 ) -> DeadlineExtension:
-    """Reopen a quarter for one unit: a later deadline, and an approved report back to the unit."""
+    """Reopen a quarter for one unit: a later deadline, and an approved report back to the unit.
+
+    `expected_version` is the report's version on the page (0: no report yet).
+    A quarter reopened meanwhile (a double click, two people) answers AlreadyDone.
+    """
     today = today or clock.today()
     reason = (reason or "").strip()
     if not reason:
@@ -294,10 +500,25 @@ def report_reopen(
         raise Refused(_("Ngày gia hạn phải từ hôm nay trở đi."))
     if (until - today).days > 366:
         raise Refused(_("Chỉ gia hạn tối đa một năm kể từ hôm nay."))
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
+    if not can(user, unit, Action.REVIEW):
+        raise Refused(_("Anh/chị không có quyền thực hiện thao tác này."))
+    report = _locked_report(unit, period)
+    window = window_for(unit, period, today=today)
+    if report is not None and report.version != expected_version:
+        if report.status == Status.RETURNED:
+            raise _already_reopened(unit, period) or _not_what_was_shown(
+                Step.REOPEN, report, expected_version, targets_for(unit, period)
+            )
+        raise _not_what_was_shown(Step.REOPEN, report, expected_version, targets_for(unit, period))
+    if (report is None or report.status == Status.DRAFT) and window.is_open:
+        already = _already_reopened(unit, period)
+        if already is not None:
+            raise already
     _require(Step.REOPEN, user, unit, report, period, today)
     extension, _created = DeadlineExtension.objects.update_or_create(
-        unit=unit, period=period, defaults={"until": until, "reason": reason, "granted_by": user}
+        unit=unit,
+        period=period,
+        defaults={"until": until, "reason": reason, "granted_by": user, "granted_at": clock.now()},
     )
     if report is not None and report.status == Status.APPROVED:
         old_status = (report.status, report.late)
@@ -329,13 +550,27 @@ def attachment_add(
     max_bytes: int,
     today: date | None = None,
 ) -> Attachment:
-    """Attach an evidence file; refused files leave nothing behind."""
+    """Attach an evidence file; refused files leave nothing behind.
+
+    The same file (name and size) attached again to the same target is the
+    second of a double click: AlreadyDone, nothing stored twice.
+    """
     # The file is checked before the report's row is locked: looking inside a PDF may take seconds.
     checked = check_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=max_bytes)
-    report = ProgressReport.objects.select_for_update().filter(unit=unit, period=period).first()
+    report = _locked_report(unit, period)
     _require(Step.EDIT, user, unit, report, period, today)
     if report is None:
         raise Refused(_("Hãy lưu số liệu trước khi đính kèm tệp."))
+    twin = (
+        report.attachments.filter(name=checked.name[:255], size=checked.size, target=target)
+        .select_related("uploaded_by")
+        .first()
+    )
+    if twin is not None:
+        raise AlreadyDone(
+            _("Tệp “%(name)s” đã được đính kèm lúc %(at)s bởi %(who)s.")
+            % {"name": twin.name, "at": _when(twin.uploaded_at), "who": _who(twin.uploaded_by)}
+        )
     attachment = Attachment(
         report=report,
         target=target,
@@ -355,8 +590,10 @@ def attachment_add(
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, user, today: date | None = None) -> None:
-    report = attachment.report
+    report = _locked_report(attachment.report.unit, attachment.report.period)
     _require(Step.EDIT, user, report.unit, report, report.period, today)
+    if not Attachment.objects.filter(pk=attachment.pk).exists():
+        raise AlreadyDone(_("Tệp “%(name)s” đã được xóa.") % {"name": attachment.name})
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

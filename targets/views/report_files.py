@@ -5,7 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +18,7 @@ from targets.forms import (
 )
 from targets.models import Attachment, Period
 from targets.services.reports import (
+    AlreadyDone,
     attachment_add,
     attachment_remove,
     changes_between,
@@ -135,9 +136,14 @@ def report_upload(request, code, period):
 def report_upload_confirm(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.ENTER)
     token = request.POST.get("token", "")
-    pending = request.session.pop(_session_key(unit, period, token), None)
+    key = _session_key(unit, period, token)
+    pending = request.session.get(key)
     if pending is None:
         messages.error(request, _("Phiên tải tệp đã hết hạn; hãy tải tệp lên lại."))
+        return redirect(report_url(unit, period))
+    if pending.get("saved"):
+        # The second click of "Xác nhận lưu": the first one stored these figures.
+        messages.info(request, _("Số liệu từ tệp Excel này đã được lưu."))
         return redirect(report_url(unit, period))
     try:
         report_save(
@@ -148,9 +154,14 @@ def report_upload_confirm(request, code, period):
             expected_version=pending["version"],
             reason=_("Nhập từ tệp Excel"),
         )
+    except AlreadyDone as exc:
+        request.session[key] = {"saved": True}
+        messages.info(request, exc.message)
     except Refused as exc:
+        request.session.pop(key, None)
         messages.error(request, exc.message)
     else:
+        request.session[key] = {"saved": True}
         messages.success(request, _("Đã lưu số liệu từ tệp Excel (bản nháp). Hãy kiểm tra rồi gửi báo cáo."))
     return redirect(report_url(unit, period))
 
@@ -172,6 +183,8 @@ def attachment_upload(request, code, period):
                 max_bytes=settings.EVIDENCE_MAX_MB * 1_048_576,
             )
             messages.success(request, _("Đã đính kèm “%(name)s”.") % {"name": attachment.name})
+        except AlreadyDone as exc:
+            messages.info(request, exc.message)
         except Refused as exc:
             messages.error(request, _("Không nhận tệp: %(why)s") % {"why": exc.message})
     else:
@@ -201,10 +214,23 @@ def attachment_download(request, code, period, pk):
 
 @require_POST
 def attachment_delete(request, code, period, pk):
-    attachment = _attachment(request, code, period, pk, Action.ENTER)
+    unit, period = unit_and_period(request, code, period, Action.ENTER)
+    attachment = (
+        Attachment.objects.select_related("report__unit", "report__period")
+        .filter(pk=pk, report__unit=unit, report__period=period)
+        .first()
+    )
+    if attachment is None:
+        if Attachment.objects.filter(pk=pk).exists():
+            raise Http404("no such file in this report")  # another unit's file stays unseen
+        # The second click of "Xóa" (or another tab): the file is gone already.
+        messages.info(request, _("Tệp này đã được xóa khỏi báo cáo."))
+        return redirect(report_url(unit, period) + "#attachments")
     try:
         attachment_remove(attachment=attachment, user=request.user)
         messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.name})
+    except AlreadyDone as exc:
+        messages.info(request, exc.message)
     except Refused as exc:
         messages.error(request, exc.message)
-    return redirect(report_url(attachment.report.unit, attachment.report.period) + "#attachments")
+    return redirect(report_url(unit, period) + "#attachments")

@@ -32,6 +32,7 @@ from targets.queues import (
     term_periods,
 )
 from targets.services.reports import (
+    AlreadyDone,
     ReportConflict,
     report_approve,
     report_reopen,
@@ -105,64 +106,88 @@ def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
 
 def report_detail(request, code, period):
     unit, period = unit_and_period(request, code, period)
+    if request.method != "POST":
+        return _report_page(request, unit, period)
+    unit_or_404(request.user, code, Action.ENTER)
+    targets = targets_for(unit, period)
+    form = ReportForm(request.POST, targets=targets)
+    if not form.is_valid():
+        return _report_page(
+            request,
+            unit,
+            period,
+            form=form,
+            refusal=_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."),
+        )
+    submit = "submit" in request.POST
+    try:
+        report = report_save(
+            unit=unit,
+            period=period,
+            user=request.user,
+            inputs=form.inputs(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except AlreadyDone as exc:
+        # The figures are stored already (a double click): say so, or send them if that was asked.
+        report = report_of(unit, period)
+        if not (submit and report.status in (Status.DRAFT, Status.RETURNED)):
+            messages.info(request, exc.message)
+            return redirect(report_url(unit, period))
+    except ReportConflict as exc:
+        form.data = form.data.copy()
+        form.data["version"] = exc.current_version
+        return _report_page(request, unit, period, form=form, conflict=exc, status=409)
+    except Refused as exc:
+        form.add_refusal(exc, summary=False)
+        return _report_page(request, unit, period, form=form, refusal=exc.message)
+    if not submit:
+        messages.success(request, _("Đã lưu nháp báo cáo %(period)s.") % {"period": period.label})
+        return redirect(report_url(unit, period))
+    try:
+        report_submit(unit=unit, period=period, user=request.user)
+    except AlreadyDone as exc:
+        messages.info(request, exc.message)
+        return redirect(report_url(unit, period))
+    except Refused as exc:
+        form = ReportForm(request.POST, targets=targets)
+        form.data = form.data.copy()
+        form.data["version"] = report.version
+        form.is_valid()
+        form.add_refusal(exc, summary=False)
+        refusal = _("Đã lưu nháp, nhưng chưa gửi được: %(why)s") % {"why": exc.message}
+        return _report_page(request, unit, period, form=form, refusal=refusal)
+    messages.success(
+        request,
+        _("Đã gửi báo cáo %(period)s tới Văn phòng Đảng ủy khối.") % {"period": period.label},
+    )
+    return redirect(report_url(unit, period))
+
+
+def _report_page(
+    request,
+    unit: Unit,
+    period: Period,
+    *,
+    form: ReportForm | None = None,
+    conflict: ReportConflict | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+):
+    """The report page as it stands now, with the user's refused input or a conflict if any."""
     report = report_of(unit, period)
     targets = targets_for(unit, period)
     window = window_for(unit, period)
     steps = steps_for(request.user, unit, report, window)
     proposals = study_proposals(unit, period, targets)
-    conflict = None
-    refusal = None
-
-    if request.method == "POST":
-        unit_or_404(request.user, code, Action.ENTER)
-        form = ReportForm(request.POST, targets=targets)
-        if form.is_valid():
-            try:
-                report = report_save(
-                    unit=unit,
-                    period=period,
-                    user=request.user,
-                    inputs=form.inputs(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ReportConflict as exc:
-                conflict = exc
-                form.data = form.data.copy()
-                form.data["version"] = exc.current_version
-            except Refused as exc:
-                refusal = exc.message
-                form.add_refusal(exc, summary=False)
-            else:
-                if "submit" not in request.POST:
-                    messages.success(request, _("Đã lưu nháp báo cáo %(period)s.") % {"period": period.label})
-                    return redirect(report_url(unit, period))
-                try:
-                    report_submit(unit=unit, period=period, user=request.user)
-                except Refused as exc:
-                    refusal = _("Đã lưu nháp, nhưng chưa gửi được: %(why)s") % {"why": exc.message}
-                    form = ReportForm(request.POST, targets=targets)
-                    form.data = form.data.copy()
-                    form.data["version"] = report.version
-                    form.is_valid()
-                    form.add_refusal(exc, summary=False)
-                else:
-                    messages.success(
-                        request,
-                        _("Đã gửi báo cáo %(period)s tới Văn phòng Đảng ủy khối.") % {"period": period.label},
-                    )
-                    return redirect(report_url(unit, period))
-        else:
-            refusal = _("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới.")
-        report = report_of(unit, period)
-        steps = steps_for(request.user, unit, report, window)
-    else:
+    if form is None:
         stored = with_proposals(stored_inputs(report), proposals, targets)
         form = ReportForm(
             initial=ReportForm.initial_for(stored, targets, report.version if report else 0),
             targets=targets,
             read_only=Step.EDIT not in steps,
         )
-
+    version = report.version if report else 0
     today = clock.today()
     context = {
         "unit": unit,
@@ -173,20 +198,34 @@ def report_detail(request, code, period):
         "window": window,
         "steps": steps,
         "can_edit": Step.EDIT in steps,
+        "own_submission": bool(
+            report
+            and report.status == Status.SUBMITTED
+            and Step.RETURN in steps
+            and Step.APPROVE not in steps
+        ),
         "conflict": conflict,
         "refusal": refusal,
         "timeline": report_timeline(report, targets) if report else [],
         "attachments": list(report.attachments.select_related("target", "uploaded_by")) if report else [],
         "attachment_form": AttachmentForm(targets=targets),
-        "review_form": ReviewForm(),
-        "reopen_form": ReopenForm(today=today, initial={"until": today + timedelta(days=14)}),
+        "review_form": ReviewForm(initial={"version": version}),
+        "reopen_form": ReopenForm(
+            today=today, initial={"until": today + timedelta(days=14), "version": version}
+        ),
         "upload_form": UploadForm(),
         "ancestors": visible_ancestors(request.user, unit),
         "evidence_max_mb": settings.EVIDENCE_MAX_MB,
         "study_proposals": proposals,
         **_report_context(unit, period, targets),
     }
-    return render(request, "targets/report_detail.html", context, status=409 if conflict else 200)
+    return render(request, "targets/report_detail.html", context, status=status)
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
 
 
 @require_POST
@@ -194,21 +233,36 @@ def report_review(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.REVIEW)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
         return redirect(report_url(unit, period))
+    data = form.cleaned_data
     try:
-        if form.cleaned_data["decision"] == "approve":
-            report_approve(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+        if data["decision"] == "approve":
+            report_approve(
+                unit=unit,
+                period=period,
+                user=request.user,
+                expected_version=data["version"],
+                comment=data["comment"],
+            )
             messages.success(request, _("Đã duyệt báo cáo của %(unit)s.") % {"unit": unit.display_name})
         else:
-            report_return(unit=unit, period=period, user=request.user, comment=form.cleaned_data["comment"])
+            report_return(
+                unit=unit,
+                period=period,
+                user=request.user,
+                expected_version=data["version"],
+                comment=data["comment"],
+            )
             messages.success(request, _("Đã trả lại báo cáo cho %(unit)s.") % {"unit": unit.display_name})
+    except AlreadyDone as exc:
+        messages.info(request, exc.message)
+    except ReportConflict as exc:
+        # The page now shows the version there is, with what changed since the one reviewed.
+        return _report_page(request, unit, period, conflict=exc, status=409)
     except Refused as exc:
         messages.error(request, exc.message)
-    next_url = request.POST.get("next")
-    if next_url == "queue":
+    if request.POST.get("next") == "queue":
         return redirect("targets:reports")
     return redirect(report_url(unit, period))
 
@@ -217,28 +271,31 @@ def report_review(request, code, period):
 def report_reopen_view(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.REVIEW)
     form = ReopenForm(request.POST, today=clock.today())
-    if form.is_valid():
-        try:
-            report_reopen(
-                unit=unit,
-                period=period,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                until=form.cleaned_data["until"],
-            )
-            messages.success(
-                request,
-                _("Đã mở lại %(period)s cho %(unit)s đến hết ngày %(until)s.")
-                % {
-                    "period": period.label,
-                    "unit": unit.display_name,
-                    "until": form.cleaned_data["until"].strftime("%d/%m/%Y"),
-                },
-            )
-        except Refused as exc:
-            messages.error(request, exc.message)
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(report_url(unit, period))
+    try:
+        report_reopen(
+            unit=unit,
+            period=period,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            until=form.cleaned_data["until"],
+            expected_version=form.cleaned_data["version"],
+        )
+        messages.success(
+            request,
+            _("Đã mở lại %(period)s cho %(unit)s đến hết ngày %(until)s.")
+            % {
+                "period": period.label,
+                "unit": unit.display_name,
+                "until": form.cleaned_data["until"].strftime("%d/%m/%Y"),
+            },
+        )
+    except AlreadyDone as exc:
+        messages.info(request, exc.message)
+    except ReportConflict as exc:
+        return _report_page(request, unit, period, conflict=exc, status=409)
+    except Refused as exc:
+        messages.error(request, exc.message)
     return redirect(report_url(unit, period))

@@ -46,6 +46,7 @@ def test_it_starts_with_no_variable_at_all():
         ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "example.vn"}, "SECRET_KEY"),
         ({"REPORT_DEADLINE_DAYS": "fifteen"}, "REPORT_DEADLINE_DAYS"),
         ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT"),
+        ({"ALLOW_SELF_APPROVAL": "sometimes"}, "ALLOW_SELF_APPROVAL"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variables, named):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.e2e.services import CeleryProcess, RedisServer, TcpProxy
-from tests.helpers import URL, good_figures
+from tests.helpers import URL, good_figures, shown_version
 
 pytestmark = [pytest.mark.worker, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -138,8 +138,9 @@ def test_with_the_broker_down_or_hung_approvals_answer_and_the_figures_converge_
     assert response.status_code == 302 and time.monotonic() - started < HUNG_S
     faults.broker.start()
     faults.broker.pause()  # accepts, never answers
+    version = shown_version(office_client)
     started = time.monotonic()
-    response = office_client.post(URL + "review/", {"decision": "approve"})
+    response = office_client.post(URL + "review/", {"decision": "approve", "version": version})
     waited = time.monotonic() - started
     assert response.status_code == 302 and waited < HUNG_S
     assert "Đã duyệt báo cáo" in office_client.get(URL).content.decode()
@@ -175,7 +176,7 @@ def test_a_worker_killed_in_the_middle_of_a_settle_leaves_nothing_half_done(
         # Hold the term's roll-up lock: the worker's settle starts, writes nothing yet, and waits here.
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, congress.pk])
         namtanuyen_client.post(URL, good_figures(submit="1"))
-        office_client.post(URL + "review/", {"decision": "approve"})
+        office_client.post(URL + "review/", {"decision": "approve", "version": shown_version(office_client)})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             cursor.execute(
@@ -208,7 +209,7 @@ def test_after_a_database_outage_longer_than_the_retries_the_figures_converge(
         faults.start("beat")
         proxy.cut()  # the worker's database is gone
         namtanuyen_client.post(URL, good_figures(submit="1"))
-        office_client.post(URL + "review/", {"decision": "approve"})
+        office_client.post(URL + "review/", {"decision": "approve", "version": shown_version(office_client)})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(
             "unreachable for too long" in line for line in worker.lines

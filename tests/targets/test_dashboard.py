@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from targets.models import Rollup
+from targets.models import ProgressReport, Rollup
 from tests.helpers import URL, good_figures
 from units.models import Unit
 
@@ -100,8 +100,11 @@ def test_an_approval_shows_on_the_bloc_dashboard(
     before = office_client.get("/dashboard/?as_of=2025-q2").context["board"]
     ct06_before = next(x for x in before.lines if x.target.code == "CT06").assessment.actual
     namtanuyen_client.post(URL, good_figures(submit="1"))
+    version = ProgressReport.objects.get(
+        unit__code="kcn-nam-tan-uyen", period__year=2025, period__quarter=2
+    ).version
     with django_capture_on_commit_callbacks(execute=True):
-        office_client.post(URL + "review/", {"decision": "approve"})
+        office_client.post(URL + "review/", {"decision": "approve", "version": version})
     after = office_client.get("/dashboard/?as_of=2025-q2").context["board"]
     assert next(x for x in after.lines if x.target.code == "CT06").assessment.actual == ct06_before + 5
 

@@ -221,3 +221,34 @@ def test_the_command_refuses_demo_logins_when_debug_is_off(settings, capsys):
     assert "--force" in capsys.readouterr().err
     call_command("loaddemo", "--force")
     assert get_user_model().objects.filter(username="thuongvu").exists()
+
+
+def test_each_unit_sends_its_own_reports_and_the_office_only_reviews_them():
+    """Separation of duties in the demo: every report was sent by its unit's own user."""
+    from django.contrib.auth import get_user_model
+
+    office = get_user_model().objects.get(username="vanphong")
+    unit_roles = set(
+        Membership.objects.filter(role__in=["unit_secretary", "unit_clerk"]).values_list("user_id", "unit_id")
+    )
+    sent = ProgressReport.objects.exclude(status="draft")
+    assert all((user, unit) in unit_roles for user, unit in sent.values_list("submitted_by_id", "unit_id"))
+    assert set(sent.exclude(status="submitted").values_list("reviewed_by", flat=True)) == {office.pk}
+    assert (
+        not ProgressReport.history.filter(history_user=office)
+        .exclude(status__in=["approved", "returned"])
+        .exists()
+    )
+    assert not Entry.history.filter(history_user=office).exists()
+    assert (
+        ProgressReport.objects.get(unit__code="buu-dien", period__index=1).submitted_by.username == "buudien"
+    )
+
+
+def test_the_demo_clerks_cannot_log_in_and_get_no_reminders():
+    from django.contrib.auth import get_user_model
+
+    clerks = get_user_model().objects.filter(username__startswith="canbo.")
+    assert clerks.count() == 137 - 3
+    assert not any(clerk.has_usable_password() for clerk in clerks)
+    assert not clerks.exclude(email="").exists()

@@ -163,12 +163,17 @@ def test_settling_a_reopened_and_corrected_report_equals_a_full_rebuild(congress
         )  # the study figure differs from the sessions
     with ledger.held():
         report_reopen(
-            unit=unit, period=period, user=vanphong, reason="sửa số", until=clock.today() + timedelta(days=7)
+            unit=unit,
+            period=period,
+            user=vanphong,
+            reason="sửa số",
+            until=clock.today() + timedelta(days=7),
+            expected_version=report.version,
         )
         report.refresh_from_db()
         report_save(unit=unit, period=period, user=clerk, inputs=figures, expected_version=report.version)
-        report_submit(unit=unit, period=period, user=clerk)
-        report_approve(unit=unit, period=period, user=vanphong)
+        submitted = report_submit(unit=unit, period=period, user=clerk)
+        report_approve(unit=unit, period=period, user=vanphong, expected_version=submitted.version)
     assert RollupChange.objects.filter(unit=unit, settled_at__isnull=True).count() == 3
     assert settle_pending() == 3
     settled = rows_of(congress)

@@ -178,7 +178,12 @@ def apply(op, units, periods, office, clerk):
         if status != "approved":
             return False
         report_reopen(
-            unit=unit, period=period, user=office, reason="sửa", until=date.today() + timedelta(days=30)
+            unit=unit,
+            period=period,
+            user=office,
+            reason="sửa",
+            until=date.today() + timedelta(days=30),
+            expected_version=report.version,
         )
         return True
     if status in ("approved", "submitted"):
@@ -190,13 +195,15 @@ def apply(op, units, periods, office, clerk):
         inputs=inputs_for(unit, period, values),
         expected_version=report.version if report else 0,
     )
-    report_submit(unit=unit, period=period, user=clerk)
+    submitted = report_submit(unit=unit, period=period, user=clerk)
     if action == "submit":
         return True  # left awaiting review: the office's counts show it pending
     if action == "submit_return":
-        report_return(unit=unit, period=period, user=office, comment="sửa lại")
+        report_return(
+            unit=unit, period=period, user=office, comment="sửa lại", expected_version=submitted.version
+        )
         return True
-    report_approve(unit=unit, period=period, user=office)
+    report_approve(unit=unit, period=period, user=office, expected_version=submitted.version)
     return True
 
 
