@@ -6,3 +6,7 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Cấu hình"
+
+    def ready(self):
+        # Connect the login signal receivers (temporary passwords, session renewal).
+        from config import middleware, passwords  # noqa: F401
