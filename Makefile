@@ -71,7 +71,7 @@ prod: venv
 
 # The load test (by hand, never in CI): builds its own database and servers; README, Operations.
 load: venv
-	$(BIN)/python -m ops.load $(LOAD_ARGS)
+	$(BIN)/python -m targets.devtools.load $(LOAD_ARGS)
 
 bench: venv
 	$(BIN)/python manage.py bench --units $(or $(UNITS),137)

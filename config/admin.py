@@ -3,6 +3,8 @@
 from django.apps import apps
 from django.contrib import admin
 
+from config.models import PasswordReset
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Listed and opened, never added, changed or deleted: the rows are written by the app itself."""
@@ -31,3 +33,11 @@ def register_history(app_label: str) -> None:
     for model in apps.get_app_config(app_label).get_models():
         if model.__name__.startswith("Historical") and not admin.site.is_registered(model):
             admin.site.register(model, HistoryAdmin)
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(ReadOnlyAdmin):
+    """Who set a temporary password for whom, and when the user replaced it."""
+
+    list_display = ["user", "set_by", "set_at", "changed_at"]
+    list_select_related = ["user", "set_by"]
