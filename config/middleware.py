@@ -1,5 +1,4 @@
 import logging
-import time
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -9,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from config import clock
 from config.outage import database_unavailable, is_database_error, track_commits
 from config.passwords import MUST_CHANGE_PASSWORD
 
@@ -68,7 +68,7 @@ class SessionIdleMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            now = int(time.time())
+            now = int(clock.now().timestamp())
             if now - request.session.get(self.KEY, 0) >= self.EVERY_SECONDS:
                 request.session[self.KEY] = now
         return self.get_response(request)
@@ -78,7 +78,7 @@ class SessionIdleMiddleware:
 def stamp_session_renewal(sender, request, user, **kwargs):
     """A new session is fresh: the first pages after login need not renew it."""
     if request is not None and hasattr(request, "session"):
-        request.session[SessionIdleMiddleware.KEY] = int(time.time())
+        request.session[SessionIdleMiddleware.KEY] = int(clock.now().timestamp())
 
 
 class PasswordChangeRequiredMiddleware:

@@ -132,7 +132,7 @@ LOGOUT_REDIRECT_URL = "login"
 # address) and per address (across accounts). An account is locked after AXES_FAILURE_LIMIT
 # failures, an address after AXES_ADDRESS_FAILURE_LIMIT: an office behind one NAT shares an
 # address, so a few typos of several clerks must not lock the whole office. Locks end by
-# themselves after the cool-off, or when the bloc office unlocks them (/units/accounts/).
+# themselves after the cool-off, or when the bloc office unlocks them (/accounts/manage/).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
