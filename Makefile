@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-future venv system-deps lint format migrate demo worker beat bench messages clean
+.PHONY: run test test-future venv system-deps lint format migrate demo worker beat bench messages clean prod load
 
 venv: $(VENV)/.installed
 
@@ -84,6 +84,19 @@ worker: venv
 
 beat: venv
 	$(BIN)/celery -A config beat --loglevel=INFO
+
+# Production: the web, worker and beat processes of the Procfile, run by honcho, after Django's
+# deploy check, the migrations and collectstatic. Settings from the environment or a .env file
+# (honcho reads it for every step); README, Production.
+prod: venv
+	$(BIN)/honcho run $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/honcho run $(BIN)/python manage.py migrate --noinput
+	$(BIN)/honcho run $(BIN)/python manage.py collectstatic --noinput -v0
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+# The load test (by hand, never in CI): builds its own database and servers; README, Operations.
+load: venv
+	$(BIN)/python -m targets.devtools.load $(LOAD_ARGS)
 
 bench: venv
 	$(BIN)/python manage.py bench --units $(or $(UNITS),137)

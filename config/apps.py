@@ -6,3 +6,7 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Cấu hình"
+
+    def ready(self):
+        # Connect the login signal receiver (session renewal).
+        from config import middleware  # noqa: F401

@@ -1,8 +1,17 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+
+from config import clock
+from config.outage import database_unavailable, is_database_error, track_commits
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -64,3 +73,53 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         if not getattr(view_func, "login_required", True):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class DatabaseOutageMiddleware:
+    """A database failure in a view answers 503 saying whether anything was saved (config.outage).
+
+    Failures outside the views (a middleware loading the session) reach the 500 handler,
+    config.views.server_error, which gives the same page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return track_commits(request, self.get_response)
+
+    def process_exception(self, request, exception):
+        if is_database_error(exception):
+            logger.error(
+                "database unavailable during %s %s", request.method, request.path, exc_info=exception
+            )
+            return database_unavailable(request)
+        return None
+
+
+class SessionIdleMiddleware:
+    """Renews a signed-in session's expiry (SESSION_COOKIE_AGE) at most once a minute.
+
+    Saving the session on every request would write to the database on every page; once a
+    minute is enough for an idle timeout counted in tens of minutes.
+    """
+
+    KEY = "_renewed_at"
+    EVERY_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(clock.now().timestamp())
+            if now - request.session.get(self.KEY, 0) >= self.EVERY_SECONDS:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def stamp_session_renewal(sender, request, user, **kwargs):
+    """A new session is fresh: the first pages after login need not renew it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionIdleMiddleware.KEY] = int(clock.now().timestamp())

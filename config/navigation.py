@@ -31,6 +31,7 @@ def menu_for(user) -> list[NavItem]:
             NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")),
             NavItem(_("Kế hoạch"), reverse("resolutions:plans")),
             NavItem(_("Báo cáo tổng hợp"), reverse("targets:summary_index")),
+            NavItem(_("Tài khoản"), reverse("accounts:list")),
         ]
     elif Role.STANDING_COMMITTEE in held:
         items = [

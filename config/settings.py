@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,11 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set: the development key is refused when DEBUG is off")
-if not DEBUG and len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters when DEBUG is off")
+# Django's own deploy check (security.W009) asks for 50 characters or more.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters (of at least 5 different ones) when DEBUG is off"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "axes",
+    "csp",
     "config",
     "units",
     "resolutions",
@@ -53,7 +58,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: it must see every database write of the request to tell a clerk,
+    # when the database fails, whether anything of theirs was saved (config.outage).
+    "config.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     # Before anything reads the body (CSRF reads request.POST): a too-large upload is refused unread.
@@ -62,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.LoginRequiredMiddleware",
+    "config.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -103,6 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Persistent connections, checked at the start of each request: after a database restart
+    # or failover the first request reconnects instead of failing once per worker.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------
@@ -120,20 +135,72 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "targets:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login protection (django-axes): lock a username + address pair after
-# repeated failures, for a while, not forever.
+# Login protection (django-axes, config.lockout): failures are counted per account (from any
+# address) and per address (across accounts). An account is locked after AXES_FAILURE_LIMIT
+# failures, an address after AXES_ADDRESS_FAILURE_LIMIT: an office behind one NAT shares an
+# address, so a few typos of several clerks must not lock the whole office. Locks end by
+# themselves after the cool-off, or when the bloc office unlocks them (/accounts/manage/).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each string is its own counter (axes 8: a nested list would count the pair together).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "config.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused without being counted, so the time the page announces holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address behind reverse proxies (config.lockout.client_address): with
+# TRUSTED_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For (each of our proxies
+# appends the address it received the request from; whatever the client wrote stands further left);
+# with 0 (the default: nothing in front of gunicorn) the connection's own address, and
+# X-Forwarded-For is ignored. (django-ipware's proxy count reads a one-proxy nginx chain
+# "client" as no address at all, hence our own few lines.)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
 
+# Sessions end after SESSION_IDLE_MINUTES without a request (config.middleware.SessionIdleMiddleware
+# renews the expiry at most once a minute, so reading pages costs no write per request).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=5)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS. Behind a reverse proxy that terminates TLS, SECURE_PROXY_SSL_HEADER=true trusts its
+# X-Forwarded-Proto (the proxy must set it and strip the client's own). HSTS tells browsers to
+# use HTTPS only, for SECURE_HSTS_SECONDS: switch it on once HTTPS works for the host.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# /healthz is asked by the proxy or load balancer over plain HTTP on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp 4): scripts only from our own static files, never inline
+# (no <script> blocks, no onclick=): an injected script cannot run. Inline style attributes stay
+# allowed (progress bars and chart legends set widths and colours); Bootstrap's icons are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Language and locale ---------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -150,7 +217,8 @@ FORMAT_MODULE_PATH = ["config.formats"]
 # --- Static and uploaded files ---------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# collectstatic writes here; the reverse proxy may serve it directly (README, Production).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

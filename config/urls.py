@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.forms import LoginForm
-from config.views import healthz
+from config.views import PasswordChange, healthz
 
 admin.site.site_header = _("Quản trị – Theo dõi thực hiện Nghị quyết")
 admin.site.site_title = _("Quản trị")
@@ -25,6 +25,8 @@ urlpatterns = [
     path(
         "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("accounts/password/", PasswordChange.as_view(), name="password_change"),
+    path("accounts/manage/", include("units.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -32,3 +34,5 @@ urlpatterns = [
     path("", include("targets.urls")),
     path("", include("resolutions.urls")),
 ]
+
+handler500 = "config.views.server_error"

@@ -1,11 +1,23 @@
+import logging
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordChangeView
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from config import clock
+from config.forms import PasswordChangeForm
+from config.outage import current_exception, database_unavailable, is_database_error
+
+logger = logging.getLogger(__name__)
 
 
 def _database() -> str:
@@ -62,3 +74,27 @@ def healthz(request):
         ready = ready and lag <= settings.READINESS_MAX_LAG_S
     body["status"] = "ok" if ready else "error"
     return JsonResponse(body, status=200 if ready else 503)
+
+
+@requires_csrf_token
+@login_not_required
+def server_error(request):
+    """handler500: a database failure anywhere in the request (a middleware loading the
+    session included) gets the 503 page of config.outage; anything else the plain 500 page."""
+    if is_database_error(current_exception()):
+        return database_unavailable(request)
+    return defaults.server_error(request)
+
+
+class PasswordChange(PasswordChangeView):
+    """Every user changes their own password here (linked from the top bar); Django keeps the
+    session signed in after the change."""
+
+    form_class = PasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("targets:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response

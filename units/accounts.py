@@ -1,4 +1,6 @@
-"""Passwords: nobody chooses, sees or hands over another person's password.
+"""Accounts: the bloc office's page (lift login lockouts, send a password link), and passwords.
+
+Nobody chooses, sees or hands over another person's password.
 
 Whoever knows a password acts as its holder: could enter a unit's figures as
 its clerk and then approve them as the office, with the history naming the
@@ -23,15 +25,23 @@ import logging
 import smtplib
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from config.lockout import current_lockouts, unlock
 from config.refusals import Refused
+from units.access import Action, is_bloc_office, units_for
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +89,55 @@ def send_password_link(user, *, request, invitation: bool = False) -> None:
             )
             % {"user": user.get_username(), "why": exc.__class__.__name__}
         ) from None
+
+
+def _require_office(user):
+    if not is_bloc_office(user):
+        raise PermissionDenied
+
+
+def _accounts(office):
+    return (
+        get_user_model()
+        .objects.filter(memberships__unit__in=units_for(office, Action.VIEW), is_superuser=False)
+        .exclude(pk=office.pk)
+        .distinct()
+    )
+
+
+def accounts(request):
+    _require_office(request.user)
+    users = list(_accounts(request.user).prefetch_related("memberships__unit").order_by("username"))
+    return render(request, "units/accounts.html", {"lockouts": current_lockouts(), "users": users})
+
+
+@require_POST
+def account_unlock(request):
+    _require_office(request.user)
+    kind, key = request.POST.get("kind", ""), request.POST.get("key", "").strip()
+    if unlock(kind, key):
+        messages.success(request, _("Đã mở khóa đăng nhập cho %(key)s.") % {"key": key})
+    else:
+        messages.info(request, _("%(key)s không còn bị khóa.") % {"key": key})
+    return redirect("accounts:list")
+
+
+@require_POST
+def account_password_link(request, pk: int):
+    """The office sends a user who forgot their password a one-time link; it never sets one itself."""
+    _require_office(request.user)
+    user = _accounts(request.user).filter(pk=pk).first()
+    if user is None:
+        raise Http404("no such account")
+    try:
+        send_password_link(user, request=request)
+    except Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        unlock("username", user.get_username())
+        messages.success(
+            request,
+            _("Đã gửi liên kết đặt lại mật khẩu tới %(email)s; mật khẩu cũ của %(user)s không còn dùng được.")
+            % {"email": user.email, "user": user.get_username()},
+        )
+    return redirect("accounts:list")

@@ -229,6 +229,7 @@ class Membership(models.Model):
                 }
             )
 
+
 class ReorgEvent(models.Model):
     """A decision that changes the tree (sắp xếp, kiện toàn tổ chức đảng): the units it concerns, and when.
 

@@ -113,8 +113,8 @@ def apply_report(op, periods, office, clerk):
         inputs=inputs_for(target_unit, period, values),
         expected_version=report.version if report else 0,
     )
-    report_submit(unit=target_unit, period=period, user=clerk)
-    report_approve(unit=target_unit, period=period, user=office)
+    submitted = report_submit(unit=target_unit, period=period, user=clerk)
+    report_approve(unit=target_unit, period=period, user=office, expected_version=submitted.version)
 
 
 # --- The reference: the tree of each quarter from first principles, and plain sums ------------
