@@ -102,6 +102,7 @@ def apply_report(op, periods, office, clerk):
                 user=office,
                 reason="sửa",
                 until=date.today() + timedelta(days=30),
+                expected_version=report.version,
             )
         return
     if status in ("approved", "submitted"):
