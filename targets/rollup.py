@@ -172,7 +172,8 @@ def _build_own(cursor, params: dict) -> None:
 
     A leaf that changes owner (moved, ended) hands over what it carries: at the
     quarter it leaves, its old owner gets minus its running ratio figures (and
-    one fewer unit to carry), its new owner the same plus.
+    one fewer unit to carry), its new owner the same plus. A unit that rolls up
+    owns its own entries wherever it sits, until it ends.
     """
     num, den = _stock()
     ratios = "tg.measure IN ('ratio', 'milestone')"
@@ -186,6 +187,13 @@ def _build_own(cursor, params: dict) -> None:
         SELECT s.unit_id, s.parent_id, s.to_idx + 1, -1
         FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
         WHERE t.rolls_up = 0 AND s.parent_id IS NOT NULL AND s.to_idx < %(last)s
+        UNION ALL
+        -- a unit that rolls up owns its own entries wherever it sits; when it ends, what it carried ends
+        SELECT s.unit_id, s.unit_id, MAX(s.to_idx) + 1, -1
+        FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+        WHERE t.rolls_up = 1
+        GROUP BY s.unit_id
+        HAVING MAX(s.to_idx) < %(last)s
         """,
         params,
     )

@@ -91,19 +91,21 @@ def children_in(unit: Unit, starts_on: date, ends_on: date) -> list[Unit]:
 
 def chains(unit: Unit, quarters: list[tuple[int, date, date]]) -> dict[int, list[Unit]]:
     """For each quarter (index, starts_on, ends_on): the units a unit's figures add up into, nearest
-    first — itself when it rolls up, then each unit above it in that quarter's tree.
+    first — itself when it rolls up, then each unit above it in that quarter's tree; nothing in a
+    quarter the unit takes no part in.
 
     One query for a tree no event has touched; a few per level otherwise.
     """
+    active = {index for index, start, end in quarters if unit.is_active_between(start, end)}
     ancestors = list(Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("-depth"))
     if not Placement.objects.filter(unit__in=ancestors).exists() and all(
-        a.active_from is None and a.active_to is None for a in ancestors
+        a.active_from is None and a.active_to is None for a in ancestors if a.pk != unit.pk
     ):
         above = [a for a in ancestors if a.pk != unit.pk]
         chain = ([unit] if unit.rolls_up else []) + above
-        return {index: chain for index, _start, _end in quarters}
-    out = {index: ([unit] if unit.rolls_up else []) for index, _start, _end in quarters}
-    current: dict[int, Unit] = {index: unit for index, _start, _end in quarters}
+        return {index: (chain if index in active else []) for index, _start, _end in quarters}
+    out = {index: ([unit] if unit.rolls_up and index in active else []) for index, _start, _end in quarters}
+    current: dict[int, Unit] = dict.fromkeys(active, unit)
     bounds = {index: (start, end) for index, start, end in quarters}
     while current:
         spans = spans_of(list({u.pk: u for u in current.values()}.values()))

@@ -131,7 +131,7 @@ def _end(unit: Unit, day: date) -> None:
 
 
 def _left(parent: Unit | None) -> None:
-    """A parent whose last child left keeps adding up its past from roll-up rows."""
+    """A parent whose last child just left keeps adding up its past from roll-up rows."""
     if parent is not None:
         parent.refresh_from_db()
         if parent.numchild == 0 and not parent.had_children:
@@ -165,6 +165,25 @@ def _create(spec: NewUnit, parent: Unit | None, event: ReorgEvent) -> Unit:
     return unit
 
 
+def _check_order(units: list[Unit], day: date) -> None:
+    """Events are recorded in the order they took effect: one dated on or before an event already
+    recorded for any of these units would rewrite what that event decided."""
+    from django.db.models import Max, Q
+
+    latest = ReorgEvent.objects.filter(
+        Q(placements__unit__in=units)
+        | Q(successions__predecessor__in=units)
+        | Q(successions__successor__in=units)
+    ).aggregate(day=Max("effective_on"))["day"]
+    if latest is not None and day <= latest:
+        raise Refused(
+            _(
+                "Đã có sự kiện có hiệu lực ngày %(day)s liên quan đến các đơn vị này; sự kiện mới phải có hiệu lực sau ngày đó."
+            )
+            % {"day": latest.strftime("%d/%m/%Y")}
+        )
+
+
 def _check_active(units: list[Unit], day: date) -> None:
     ended = [u.display_name for u in units if not _active_on(u, day)]
     if ended:
@@ -186,10 +205,12 @@ def reorg_transfer(*, unit: Unit, new_parent: Unit, decision: Decision, user) ->
         # The roll-up adds up level by level: a unit keeps its level (a cell stays a cell).
         raise Refused(_("Chỉ chuyển đơn vị sang một đơn vị cấp trên cùng cấp với đơn vị cấp trên hiện nay."))
     _check_active([unit, new_parent], decision.effective_on)
+    _check_order([unit, new_parent], decision.effective_on)
     event = _event(ReorgEvent.Kind.TRANSFER, decision, user)
     _close(unit, decision.effective_on)
     Placement.objects.create(unit=unit, parent=new_parent, valid_from=decision.effective_on, event=event)
-    Unit.objects.move(unit, new_parent, "sorted-child")
+    new_parent.refresh_from_db()
+    Unit.objects.move(Unit.objects.get(pk=unit.pk), new_parent, "sorted-child")
     _left(old_parent)
     return event
 
@@ -199,6 +220,7 @@ def reorg_end(*, unit: Unit, decision: Decision, user) -> ReorgEvent:
     """Giải thể / kết thúc hoạt động: the unit ends, nobody continues it; its history stays."""
     _refuse(decision_errors(decision))
     _check_active([unit], decision.effective_on)
+    _check_order([unit], decision.effective_on)
     if Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth, active_to__isnull=True).exists():
         raise Refused(
             _("Đơn vị còn đơn vị trực thuộc đang hoạt động: hãy chuyển hoặc kết thúc các đơn vị đó trước.")
@@ -209,15 +231,23 @@ def reorg_end(*, unit: Unit, decision: Decision, user) -> ReorgEvent:
 
 
 def _move_children(units: list[Unit], into: Unit, day: date, event: ReorgEvent) -> None:
-    """The active units below ended units move under the unit that continues them."""
+    """The active units below ended units move under the unit that continues them.
+
+    Paths shift whenever a unit is added or moved (siblings stay sorted by
+    code): every unit is read afresh before its path is used.
+    """
     for unit in units:
+        unit.refresh_from_db()
+        moved = False
         for child in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1):
             if child.active_to is None or child.active_to >= day:
                 _close(child, day)
                 Placement.objects.create(unit=child, parent=into, valid_from=day, event=event)
-                child.refresh_from_db()
-                Unit.objects.move(child, into, "sorted-child")
-        _left(unit)
+                into.refresh_from_db()
+                Unit.objects.move(Unit.objects.get(pk=child.pk), into, "sorted-child")
+                moved = True
+        if moved:
+            _left(unit)
 
 
 @transaction.atomic
@@ -238,6 +268,7 @@ def reorg_merge(*, units: list[Unit], into: NewUnit | Unit, decision: Decision, 
     if len(parents) != 1:
         raise Refused(_("Các đơn vị hợp nhất, sáp nhập phải cùng trực thuộc một đơn vị cấp trên."))
     _check_active(units + ([into] if absorb else []), decision.effective_on)
+    _check_order(units + ([into] if absorb else []), decision.effective_on)
     event = _event(ReorgEvent.Kind.ABSORB if absorb else ReorgEvent.Kind.MERGE, decision, user)
     successor = into if absorb else _create(into, _parent_of(units[0]), event)
     _move_children(units, successor, decision.effective_on, event)
@@ -258,6 +289,7 @@ def reorg_split(
     if len(parts) < 2:
         raise Refused(_("Chia tách cần ít nhất hai đơn vị mới."))
     _check_active([unit], decision.effective_on)
+    _check_order([unit], decision.effective_on)
     active_children = [
         c
         for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
@@ -274,8 +306,8 @@ def reorg_split(
         target = made[children[child.pk]]
         _close(child, decision.effective_on)
         Placement.objects.create(unit=child, parent=target, valid_from=decision.effective_on, event=event)
-        child.refresh_from_db()
-        Unit.objects.move(child, target, "sorted-child")
+        target.refresh_from_db()
+        Unit.objects.move(Unit.objects.get(pk=child.pk), target, "sorted-child")
     if active_children:
         _left(unit)
     unit.refresh_from_db()
@@ -291,6 +323,7 @@ def reorg_create(*, spec: NewUnit, parent: Unit | None, decision: Decision, user
     _refuse(decision_errors(decision))
     if parent is not None:
         _check_active([parent], decision.effective_on)
+        _check_order([parent], decision.effective_on)
     event = _event(ReorgEvent.Kind.CREATE, decision, user)
     _create(spec, parent, event)
     return event
