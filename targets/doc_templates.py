@@ -109,9 +109,9 @@ def _header(doc, number_line: str) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    # Wider than the text (centred, 5 mm into each margin): the right column holds "ĐẢNG CỘNG SẢN VIỆT
-    # NAM" in 15 pt bold and the date line left blank for the signer on one line each.
-    _widths(table, [78, 92])
+    # Wider than the text (centred, 5 mm into each margin): the bloc's committee fits on two lines on the
+    # left, "ĐẢNG CỘNG SẢN VIỆT NAM" (15 pt bold) and the blank date line on one line each on the right.
+    _widths(table, [84, 86])
     left, right = table.rows[0].cells
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = left.paragraphs[0].add_run("{{ superior_name }}")
