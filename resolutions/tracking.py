@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from config.formatting import format_number, format_percent, ratio_percent
 from resolutions.models import PlanDocument, StudySession
@@ -66,13 +67,17 @@ class StudyCoverage:
 
     def sentence(self) -> str:
         if not self.sessions:
-            return "Chưa ghi nhận buổi học tập, quán triệt nào."
-        return (
-            f"Đã tổ chức {format_number(self.sessions)} buổi học tập, quán triệt; "
-            f"{format_number(self.studied)}/{format_number(self.members)} đảng viên "
-            f"({format_percent(self.percent)}) đã được học tập Nghị quyết; "
-            f"phổ biến đến {format_number(self.non_members)} lượt quần chúng, người lao động."
-        )
+            return _("Chưa ghi nhận buổi học tập, quán triệt nào.")
+        return _(
+            "Đã tổ chức %(sessions)s buổi học tập, quán triệt; %(studied)s/%(members)s đảng viên (%(percent)s) "
+            "đã được học tập Nghị quyết; phổ biến đến %(non)s lượt quần chúng, người lao động."
+        ) % {
+            "sessions": format_number(self.sessions),
+            "studied": format_number(self.studied),
+            "members": format_number(self.members),
+            "percent": format_percent(self.percent),
+            "non": format_number(self.non_members),
+        }
 
 
 def study_coverage(unit: Unit, congress, until: date | None = None) -> StudyCoverage:
@@ -90,10 +95,16 @@ def study_coverage(unit: Unit, congress, until: date | None = None) -> StudyCove
     )
 
 
-def study_by_child(unit: Unit, congress) -> list[tuple[Unit, StudyCoverage]]:
-    """Study coverage of each unit directly below, in three queries."""
+def study_by_child(
+    unit: Unit, congress, until: date | None = None, children: list[Unit] | None = None
+) -> list[tuple[Unit, StudyCoverage]]:
+    """Study coverage of each unit directly below (sessions up to a day), in three queries (two when
+    the caller already holds the children)."""
     width = (unit.depth + 1) * Unit.steplen
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    if children is None:
+        children = list(
+            Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+        )
     members = dict(
         Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth)
         .annotate(child=Substr("path", 1, width))
@@ -102,12 +113,14 @@ def study_by_child(unit: Unit, congress) -> list[tuple[Unit, StudyCoverage]]:
         .annotate(s=Sum("members"))
         .values_list("child", "s")
     )
+    held = StudySession.objects.filter(
+        unit__path__startswith=unit.path, unit__depth__gt=unit.depth, resolution__congress=congress
+    )
+    if until is not None:
+        held = held.filter(held_on__lte=until)
     sessions = {
         row["child"]: row
-        for row in StudySession.objects.filter(
-            unit__path__startswith=unit.path, unit__depth__gt=unit.depth, resolution__congress=congress
-        )
-        .annotate(child=Substr("unit__path", 1, width))
+        for row in held.annotate(child=Substr("unit__path", 1, width))
         .order_by()
         .values("child")
         .annotate(first=Sum("first_time"), non=Sum("non_members"), n=Count("id"))

@@ -8,22 +8,41 @@ the entries of those that do not: one query each.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
 
+from config import clock
+from config.formatting import format_number, format_percent, ratio_percent
+from resolutions.tracking import StudyCoverage
 from targets.charts import count_chart, ratio_chart
 from targets.entries import unit_scope_targets
 from targets.ledger import Freshness, freshness
 from targets.measures import Point, points_from_entries, status_counts
-from targets.models import Allocation, Entry, Period, ProgressReport, Rollup, RollupUnit, Target
+from targets.models import (
+    Allocation,
+    DeadlineExtension,
+    Entry,
+    Period,
+    ProgressReport,
+    Rollup,
+    RollupUnit,
+    Target,
+)
 from targets.progress import (
+    RUN_RATE_QUARTERS,
+    SEVERITY,
+    WORRYING,
     Assessment,
     State,
     assess_count,
     assess_ratio,
     count_state,
     expected_to_date,
+    projection,
+    shortfall_words,
     worst,
 )
 from units.models import Unit
@@ -48,6 +67,7 @@ class TargetLine:
     chart: str = ""
     big_chart: str = ""
     as_of_period: Period | None = None  # year-end targets: the quarter the figure is from
+    closing: Period | None = None  # the last quarter of the target's period, once it is over
 
     @property
     def current(self) -> Point:
@@ -57,15 +77,37 @@ class TargetLine:
     def carried(self) -> bool:
         return self.current.carried > 0
 
+    @property
+    def shortfall(self) -> str:
+        """What is still missing, in the target's own terms ("còn thiếu 218 đảng viên")."""
+        return shortfall_words(
+            self.assessment,
+            is_count=self.target.is_count,
+            at_most=self.target.comparison == Target.Comparison.AT_MOST,
+            unit_label=self.target.unit_label,
+            counted=self.target.counted_noun,
+            milestone=self.target.is_milestone,
+        )
+
+
+@dataclass(frozen=True)
+class LeagueCell:
+    """One child's figure for one count target it holds a quota of."""
+
+    actual: Decimal
+    quota: Decimal
+    state: State
+    expected: Decimal
+    forecast: Decimal | None
+
 
 @dataclass
 class LeagueRow:
     unit: Unit
     state: State
     share: Decimal | None  # percent of the principal quota achieved
-    cells: dict[int, tuple[Decimal, Decimal | None, State]] = field(
-        default_factory=dict
-    )  # target → actual, quota, state
+    cells: dict[int, LeagueCell] = field(default_factory=dict)  # target id → cell
+    reasons: list[Target] = field(default_factory=list)  # the targets that make the state what it is
 
 
 @dataclass
@@ -101,6 +143,14 @@ class Dashboard:
     league_targets: list[Target]
     completeness: Completeness
     freshness: Freshness
+    league_principal: Target | None = None  # the target the league's "% chỉ tiêu chính" is computed on
+    children: list[Unit] = field(default_factory=list)  # every unit directly below, active or not
+    provisional: int = 0  # reports of the as-of quarter that may still change a verdict shown
+
+    @property
+    def finished(self) -> bool:
+        """The term's last quarter: every target gets its verdict."""
+        return self.period.index >= len(self.periods)
 
     @property
     def elapsed(self) -> list[Period]:
@@ -196,23 +246,131 @@ def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict
     return _leaf_points(entries, targets, periods)
 
 
-def assess(target: Target, goal: UnitTarget, points: list[Point], total: int) -> Assessment:
+def assess(
+    target: Target,
+    goal: UnitTarget,
+    points: list[Point],
+    total: int,
+    *,
+    finished: bool = False,
+    provisional: int = 0,
+) -> Assessment:
     current = points[-1] if points else Point()
+    at_most = target.comparison == Target.Comparison.AT_MOST
     if target.is_count:
         return assess_count(
             cumulative_series=[p.cumulative for p in points],
             target=goal.value,
             total=total,
             has_data=any(p.reporting for p in points),
-            at_most=target.comparison == Target.Comparison.AT_MOST,
+            at_most=at_most,
             yearly=goal.per_quarter,
+            finished=finished,
+            provisional=provisional,
         )
     return assess_ratio(
         numerator=current.numerator,
         denominator=current.denominator,
         threshold=target.value,
-        at_most=target.comparison == Target.Comparison.AT_MOST,
+        at_most=at_most,
+        finished=finished,
+        provisional=provisional,
     )
+
+
+# --- When a target's period is over ------------------------------------------------------------
+
+
+def span_end(target: Target, periods: list[Period]) -> Period:
+    """The last quarter of the term the target covers (a unit's own target may stop earlier)."""
+    covered = [p for p in periods if target.covers(p.year)]
+    return covered[-1] if covered else periods[-1]
+
+
+def closing_period(
+    target: Target, as_of: Period, periods: list[Period], figure_period: Period | None
+) -> Period | None:
+    """The last quarter of the period the target is judged on, when that period is over as of `as_of`.
+
+    Term targets: the term (or the years a unit's own target covers). Yearly
+    targets are judged on a year: a year-end rating on the year its latest
+    figure comes from (always a finished year), a yearly target reported every
+    quarter on the as-of year once its last quarter in the term is reached.
+    None while the period is still running.
+    """
+    if target.scope == Target.Scope.YEARLY and not target.is_count:
+        if target.reporting == Target.Reporting.YEAR_END:
+            return figure_period
+        last_of_year = [p for p in periods if p.year == as_of.year][-1]
+        return as_of if as_of.index >= last_of_year.index else None
+    end = span_end(target, periods)
+    return end if as_of.index >= end.index else None
+
+
+def open_reports(unit: Unit, periods: list[Period], today: date | None = None) -> dict[int, int]:
+    """Per quarter (by id): the reports under the unit that may still change its figures.
+
+    Those awaiting review, those returned for correction, and those not yet
+    approved while the quarter is still open for their unit: before its
+    deadline, or by an extension in force. A fixed number of queries: the
+    settled report counts (RollupUnit) and two small reads of the returned
+    reports and the extensions in force.
+    """
+    if not periods:
+        return {}
+    today = today or clock.today()
+    ids = [p.pk for p in periods]
+    if not unit.rolls_up:
+        if not unit.is_grassroots:
+            return dict.fromkeys(ids, 0)
+        statuses = dict(
+            ProgressReport.objects.filter(unit=unit, period__in=ids).values_list("period_id", "status")
+        )
+        extended = set(
+            DeadlineExtension.objects.filter(unit=unit, period__in=ids, until__gte=today).values_list(
+                "period_id", flat=True
+            )
+        )
+        out = {}
+        for period in periods:
+            status = statuses.get(period.pk)
+            still_open = status in (Status.SUBMITTED, Status.RETURNED) or (
+                status != Status.APPROVED and (today <= period.deadline or period.pk in extended)
+            )
+            out[period.pk] = int(still_open and unit.is_active_between(period.starts_on, period.ends_on))
+        return out
+    rows = {r.period_id: r for r in RollupUnit.objects.filter(unit=unit, period__in=ids)}
+    in_subtree = dict(unit__path__startswith=unit.path, unit__kind__in=Unit.GRASSROOTS_KINDS)
+    # Returned reports, and units with an extension in force that have sent nothing yet (one query).
+    sent = ProgressReport.objects.filter(unit=OuterRef("unit"), period=OuterRef("period")).exclude(
+        status=Status.DRAFT
+    )
+    returned = ProgressReport.objects.filter(period__in=ids, status=Status.RETURNED, **in_subtree)
+    extended = DeadlineExtension.objects.filter(period__in=ids, until__gte=today, **in_subtree).exclude(
+        Exists(sent)
+    )
+    reopened = defaultdict(int)
+    for period_id, _unit_id in (
+        returned.order_by()
+        .values_list("period_id", "unit_id")
+        .union(extended.order_by().values_list("period_id", "unit_id"), all=True)
+    ):
+        reopened[period_id] += 1
+    out = {}
+    for period in periods:
+        row = rows.get(period.pk) or RollupUnit()
+        if today <= period.deadline:
+            out[period.pk] = max(0, row.expected - row.on_time - row.late)
+        else:
+            out[period.pk] = row.pending + reopened[period.pk]
+    return out
+
+
+def _figure_period(target: Target, elapsed: list[Period], points: list[Point]) -> Period | None:
+    """Year-end targets: the latest quarter with an approved figure (the year the rating is from)."""
+    if target.reporting != Target.Reporting.YEAR_END:
+        return None
+    return next((p for p, pt in zip(reversed(elapsed), reversed(points), strict=True) if pt.reporting), None)
 
 
 def target_lines(
@@ -222,15 +380,24 @@ def target_lines(
     series = series_for(unit, targets, elapsed)
     goals = goals_for([unit], targets, periods, root_id)
     labels = [p.label for p in periods]
-    lines = []
+    staged = []
     for target in targets:
         points = series[target.pk]
+        figure_period = _figure_period(target, elapsed, points)
+        staged.append((target, points, figure_period, closing_period(target, as_of, periods, figure_period)))
+    still_open = open_reports(unit, sorted({c for *_, c in staged if c}, key=lambda p: p.index))
+    lines = []
+    for target, points, figure_period, closing in staged:
         goal = goals[(unit.pk, target.pk)]
-        line = TargetLine(target, goal, points, assess(target, goal, points, len(periods)))
-        if target.reporting == Target.Reporting.YEAR_END:
-            line.as_of_period = next(
-                (p for p, pt in zip(reversed(elapsed), reversed(points), strict=True) if pt.reporting), None
-            )
+        assessment = assess(
+            target,
+            goal,
+            points,
+            len(periods),
+            finished=closing is not None,
+            provisional=still_open.get(closing.pk, 0) if closing else 0,
+        )
+        line = TargetLine(target, goal, points, assessment, as_of_period=figure_period, closing=closing)
         if charts:
             line.chart, line.big_chart = _charts(target, goal, points, labels, len(periods))
         lines.append(line)
@@ -244,15 +411,36 @@ def lines_by_quarter(
     elapsed = [p for p in periods if p.index <= upto.index]
     series = series_for(unit, targets, elapsed)
     goals = goals_for([unit], targets, periods, root_id)
-    out = []
+    staged = []
     for n, period in enumerate(elapsed, start=1):
-        lines = []
         for target in targets:
             points = series[target.pk][:n]
-            goal = goals[(unit.pk, target.pk)]
-            lines.append(TargetLine(target, goal, points, assess(target, goal, points, len(periods))))
-        out.append((period, lines))
-    return out
+            figure_period = _figure_period(target, elapsed[:n], points)
+            staged.append(
+                (
+                    period,
+                    target,
+                    points,
+                    figure_period,
+                    closing_period(target, period, periods, figure_period),
+                )
+            )
+    still_open = open_reports(unit, sorted({s[-1] for s in staged if s[-1]}, key=lambda p: p.index))
+    by_period: dict[int, list[TargetLine]] = defaultdict(list)
+    for period, target, points, figure_period, closing in staged:
+        goal = goals[(unit.pk, target.pk)]
+        assessment = assess(
+            target,
+            goal,
+            points,
+            len(periods),
+            finished=closing is not None,
+            provisional=still_open.get(closing.pk, 0) if closing else 0,
+        )
+        by_period[period.pk].append(
+            TargetLine(target, goal, points, assessment, as_of_period=figure_period, closing=closing)
+        )
+    return [(period, by_period[period.pk]) for period in elapsed]
 
 
 def _charts(
@@ -293,24 +481,47 @@ def _charts(
 
 
 def league(
-    unit: Unit, targets: list[Target], periods: list[Period], as_of: Period, root_id: int
-) -> tuple[list[LeagueRow], list[Target]]:
-    """The units directly below: where each stands on the count targets it holds a quota of."""
+    unit: Unit,
+    targets: list[Target],
+    periods: list[Period],
+    as_of: Period,
+    root_id: int,
+    children: list[Unit] | None = None,
+) -> tuple[list[LeagueRow], list[Target], Target | None]:
+    """The units directly below: where each stands on the count targets it holds a quota of.
+
+    Each cell is judged like the unit's own dashboard line (forecast and
+    verdict included), from two queries: the cumulative figure as of the
+    quarter and four quarters earlier (the run-rate of the forecast).
+    Returns the rows, the targets shown and the principal target.
+    """
     children = [
         c
-        for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+        for c in (children_of(unit) if children is None else children)
         if c.is_active_between(as_of.starts_on, as_of.ends_on)
     ]
     counts = [t for t in targets if t.is_count]
     if not children or not counts:
-        return [], []
+        return [], [], None
     goals = goals_for(children, counts, periods, root_id)
-    actual: dict[tuple[int, int], tuple[int, bool]] = {}
+    window = min(RUN_RATE_QUARTERS, as_of.index)
+    earlier_index = as_of.index - window
+    actual: dict[
+        tuple[int, int], tuple[int, int, bool]
+    ] = {}  # cumulative now, `window` quarters before, data
     with_children = [c.pk for c in children if c.rolls_up]
-    for row in Rollup.objects.filter(unit__in=with_children, period=as_of, target__in=counts).values(
-        "unit_id", "target_id", "cumulative", "reporting", "carried"
-    ):
-        actual[(row["unit_id"], row["target_id"])] = (row["cumulative"], True)
+    for row in Rollup.objects.filter(
+        unit__in=with_children,
+        period__congress=as_of.congress,
+        period__index__in=[as_of.index, earlier_index],
+        target__in=counts,
+    ).values("unit_id", "target_id", "cumulative", "period__index"):
+        key = (row["unit_id"], row["target_id"])
+        now, before, seen = actual.get(key, (0, 0, False))
+        if row["period__index"] == as_of.index:
+            actual[key] = (row["cumulative"], before, True)
+        else:
+            actual[key] = (now, row["cumulative"], seen)
     leaves = [c.pk for c in children if not c.rolls_up]
     for row in (
         Entry.objects.filter(
@@ -321,37 +532,53 @@ def league(
             target__in=counts,
         )
         .values("report__unit_id", "target_id")
-        .annotate(total=Sum("value"), n=Count("id"))
+        .annotate(
+            total=Sum("value"),
+            before=Sum("value", filter=Q(report__period__index__lte=earlier_index)),
+            n=Count("id"),
+        )
     ):
-        actual[(row["report__unit_id"], row["target_id"])] = (row["total"] or 0, row["n"] > 0)
+        actual[(row["report__unit_id"], row["target_id"])] = (
+            row["total"] or 0,
+            row["before"] or 0,
+            row["n"] > 0,
+        )
     holders = {t.pk: sum(goals[(c.pk, t.pk)].value is not None for c in children) for t in counts}
     shown = [t for t in counts if holders[t.pk]]
     # The principal quota is the flow that the most units hold (new members, in the demo).
     flows = [t for t in shown if t.measure == Target.Measure.FLOW] or shown
     principal = max(flows, key=lambda t: (holders[t.pk], -t.position)) if flows else None
+    remaining = len(periods) - as_of.index
+    finished = remaining <= 0
     rows = []
     for child in children:
-        cells, states = {}, []
+        cells: dict[int, LeagueCell] = {}
         for target in shown:
             goal = goals[(child.pk, target.pk)]
-            done, has_data = actual.get((child.pk, target.pk), (0, False))
             if goal.value is None:
                 continue
+            done, before, has_data = actual.get((child.pk, target.pk), (0, 0, False))
             expected = expected_to_date(goal.value, as_of.index, len(periods), goal.per_quarter)
+            projected = None if finished else projection(done, before, window, remaining)
             state = count_state(
                 actual=Decimal(done),
                 expected=expected,
                 target=goal.value,
                 has_data=has_data,
                 at_most=target.comparison == Target.Comparison.AT_MOST,
+                projected=projected,
+                finished=finished,
             )
-            cells[target.pk] = (Decimal(done), goal.value, state)
-            states.append(state)
+            cells[target.pk] = LeagueCell(Decimal(done), goal.value, state, expected, projected)
+        state = worst([c.state for c in cells.values()])
+        reasons = (
+            [t for t in shown if t.pk in cells and cells[t.pk].state == state] if state in WORRYING else []
+        )
         share = None
-        if principal and principal.pk in cells and cells[principal.pk][1]:
-            share = Decimal(cells[principal.pk][0]) * 100 / cells[principal.pk][1]
-        rows.append(LeagueRow(child, worst(states), share, cells))
-    return rows, shown
+        if principal and principal.pk in cells and cells[principal.pk].quota:
+            share = cells[principal.pk].actual * 100 / cells[principal.pk].quota
+        rows.append(LeagueRow(child, state, share, cells, reasons))
+    return rows, shown, principal
 
 
 LEAGUE_SORTS = {"name", "share", "state"}
@@ -361,19 +588,7 @@ def sort_league(rows: list[LeagueRow], key: str, descending: bool) -> list[Leagu
     if key == "name":
         return sorted(rows, key=lambda r: r.unit.name, reverse=descending)
     if key == "state":
-        order = {
-            s: i
-            for i, s in enumerate(
-                [
-                    State.OFF_TRACK,
-                    State.AT_RISK,
-                    State.NO_DATA,
-                    State.ON_TRACK,
-                    State.ACHIEVED,
-                    State.NO_TARGET,
-                ]
-            )
-        }
+        order = {s: i for i, s in enumerate(SEVERITY)}
         return sorted(rows, key=lambda r: (order[r.state], r.share or 0), reverse=descending)
     return sorted(rows, key=lambda r: (r.share is None, r.share or 0), reverse=descending)
 
@@ -381,7 +596,12 @@ def sort_league(rows: list[LeagueRow], key: str, descending: bool) -> list[Leagu
 # --- Completeness --------------------------------------------------------------------------
 
 
-def completeness(unit: Unit, period: Period) -> Completeness:
+def children_of(unit: Unit) -> list[Unit]:
+    """The units directly below, by path (one query; a dashboard reads it once for all its sections)."""
+    return list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+
+
+def completeness(unit: Unit, period: Period, children: list[Unit] | None = None) -> Completeness:
     """Counts from the settled report counts (RollupUnit), names of the units on the page.
 
     A fixed number of queries whatever the size of the subtree: the unit's own
@@ -389,7 +609,7 @@ def completeness(unit: Unit, period: Period) -> Completeness:
     """
     children = [
         c
-        for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+        for c in (children_of(unit) if children is None else children)
         if c.is_active_between(period.starts_on, period.ends_on)
     ]
     # Grassroots organisations are named (whether or not they have cells); other units with
@@ -449,16 +669,21 @@ def build(
     periods = list(Period.objects.filter(congress=as_of.congress).order_by("index"))
     targets = unit_scope_targets(unit, as_of.congress)
     resolution_targets = [t for t in targets if not t.is_unit_target]
-    rows, shown = league(unit, resolution_targets, periods, as_of, root_id)
+    children = children_of(unit)
+    rows, shown, principal = league(unit, resolution_targets, periods, as_of, root_id, children)
+    lines = target_lines(unit, targets, periods, as_of, root_id)
     return Dashboard(
         unit=unit,
         period=as_of,
         periods=periods,
-        lines=target_lines(unit, targets, periods, as_of, root_id),
+        lines=lines,
         league=sort_league(rows, sort if sort in LEAGUE_SORTS else "share", descending),
         league_targets=shown,
-        completeness=completeness(unit, as_of),
+        completeness=completeness(unit, as_of, children),
         freshness=freshness(unit, as_of.congress),
+        league_principal=principal,
+        children=children,
+        provisional=max((line.assessment.provisional for line in lines if line.closing == as_of), default=0),
     )
 
 
@@ -500,6 +725,8 @@ def own_target_states(targets: list[Target], as_of: Period, periods: list[Period
         point = figures.get(target.pk, Point())
         has_data = target.pk in figures
         goal = _own_goal(target, target.owner_unit, periods, _quarters_in_year(periods))
+        # Judged like a dashboard line; the forecast needs the series, which this page does not load.
+        finished = closing_period(target, as_of, periods, as_of if point.reporting else None) is not None
         if target.is_count:
             expected = expected_to_date(goal.value, as_of.index, len(periods), goal.per_quarter)
             state = count_state(
@@ -508,10 +735,11 @@ def own_target_states(targets: list[Target], as_of: Period, periods: list[Period
                 target=goal.value,
                 has_data=has_data,
                 at_most=target.comparison == Target.Comparison.AT_MOST,
+                finished=finished,
             )
             percent = Decimal(point.cumulative) * 100 / goal.value if goal.value else None
             out[target.pk] = Assessment(
-                state, Decimal(point.cumulative), goal.value, percent, expected=expected
+                state, Decimal(point.cumulative), goal.value, percent, expected=expected, finished=finished
             )
         else:
             out[target.pk] = assess_ratio(
@@ -519,6 +747,7 @@ def own_target_states(targets: list[Target], as_of: Period, periods: list[Period
                 denominator=point.denominator,
                 threshold=target.value,
                 at_most=target.comparison == Target.Comparison.AT_MOST,
+                finished=finished,
             )
     return out
 
@@ -528,3 +757,91 @@ def _quarters_in_year(periods: list[Period]) -> dict[int, int]:
     for period in periods:
         counts[period.year] += 1
     return counts
+
+
+# --- Study of the resolution ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyFigures:
+    """The study target's official figure beside the study sessions it is proposed from.
+
+    The official "members who have studied the resolution" is the study
+    target's figure in approved reports (CT01 in the demo): a unit may report
+    another figure than its sessions propose, with a note. The sessions
+    recorded up to the end of the quarter are shown as its source, and the
+    difference is explained where the two differ.
+    """
+
+    line: TargetLine | None  # the study target's dashboard line (None: no study target)
+    sessions: StudyCoverage  # sessions held up to the end of the as-of quarter
+    period: Period
+
+    @property
+    def studied(self) -> int | None:
+        return self.line.current.numerator if self.line and self.line.current.denominator else None
+
+    @property
+    def members(self) -> int | None:
+        return self.line.current.denominator if self.studied is not None else None
+
+    @property
+    def difference(self) -> int:
+        return 0 if self.studied is None else self.studied - self.sessions.studied
+
+    def official_sentence(self) -> str:
+        if self.line is None:
+            return self.sessions.sentence()
+        if self.studied is None:
+            return _(
+                "Chưa có báo cáo được duyệt nào có số đảng viên đã học tập Nghị quyết (chỉ tiêu %(code)s)."
+            ) % {"code": self.line.target.code}
+        return _(
+            "Theo các báo cáo đã duyệt (chỉ tiêu %(code)s), đến hết %(period)s có %(studied)s/%(members)s "
+            "đảng viên (%(percent)s) đã được học tập, quán triệt Nghị quyết."
+        ) % {
+            "code": self.line.target.code,
+            "period": self.period.label,
+            "studied": format_number(self.studied),
+            "members": format_number(self.members),
+            "percent": format_percent(ratio_percent(self.studied, self.members)),
+        }
+
+    def source_sentence(self) -> str:
+        c = self.sessions
+        if not c.sessions:
+            return _("Các buổi học tập, quán triệt: chưa ghi nhận buổi nào đến hết %(period)s.") % {
+                "period": self.period.label
+            }
+        return _(
+            "Nguồn: các buổi học tập, quán triệt ghi nhận đến hết %(period)s: %(sessions)s buổi; "
+            "%(studied)s/%(members)s đảng viên (%(percent)s) học lần đầu; phổ biến đến %(non)s lượt quần "
+            "chúng, người lao động."
+        ) % {
+            "period": self.period.label,
+            "sessions": format_number(c.sessions),
+            "studied": format_number(c.studied),
+            "members": format_number(c.members),
+            "percent": format_percent(c.percent),
+            "non": format_number(c.non_members),
+        }
+
+    def difference_sentence(self) -> str:
+        """Why the two figures differ; "" when they do not."""
+        if self.line is None or self.studied is None or not self.difference:
+            return ""
+        if self.difference > 0:
+            return _(
+                "Số đã duyệt cao hơn số tính từ các buổi học tập %(n)s đảng viên: đơn vị báo cáo cả đảng viên "
+                "học tập ở các buổi chưa được ghi nhận trên hệ thống (khi số báo cáo khác số đề xuất từ các "
+                "buổi học, đơn vị phải ghi chú lý do)."
+            ) % {"n": format_number(self.difference)}
+        return _(
+            "Số đã duyệt thấp hơn số tính từ các buổi học tập %(n)s đảng viên: báo cáo quý có các buổi học "
+            "này chưa được duyệt, hoặc đơn vị đã điều chỉnh số đề xuất (có ghi chú lý do)."
+        ) % {"n": format_number(-self.difference)}
+
+
+def study_figures(lines: list[TargetLine], sessions: StudyCoverage, period: Period) -> StudyFigures:
+    line = next((x for x in lines if x.target.fed_by_study), None)
+    return StudyFigures(line, sessions, period)

@@ -9,7 +9,9 @@ unless told to (--force).
 Format (Hướng dẫn 36-HD/VPTW): "ĐẢNG CỘNG SẢN VIỆT NAM" top right, Times New
 Roman 15 bold with a rule under it; superior body (14, upper) and issuing body
 (14, upper, bold) top left, then "*"; number and symbol (14); place and date in
-italics; type of document 16 bold; summary 14 bold; body 14; A4.
+italics; type of document 16 bold; summary 14 bold; body 14, justified; A4.
+No bracketed placeholders: every section holds a sentence the unit can keep
+or replace.
 """
 
 from pathlib import Path
@@ -64,6 +66,8 @@ def _p(
     space_after=None,
 ):
     paragraph = container.add_paragraph()
+    if align is None and indent:
+        align = WD_ALIGN_PARAGRAPH.JUSTIFY  # body text is justified
     if align is not None:
         paragraph.alignment = align
     if indent:
@@ -105,7 +109,9 @@ def _header(doc, number_line: str) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    _widths(table, [68, 92])
+    # Wider than the text (centred, 5 mm into each margin): the bloc's committee fits on two lines on the
+    # left, "ĐẢNG CỘNG SẢN VIỆT NAM" (15 pt bold) and the blank date line on one line each on the right.
+    _widths(table, [84, 86])
     left, right = table.rows[0].cells
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = left.paragraphs[0].add_run("{{ superior_name }}")
@@ -157,6 +163,42 @@ def _grid(doc, headers: list[str], cells: list[str], widths_mm: list[int]) -> No
     _widths(table, widths_mm)
 
 
+def _optional(doc, name: str, **style) -> None:
+    """A paragraph that is left out when the context's value is empty (docxtpl {%p if %} tags)."""
+    _p(doc, f"{{%p if {name} %}}")
+    _p(doc, f"{{{{ {name} }}}}", **style)
+    _p(doc, "{%p endif %}")
+
+
+PLAN_TASKS = [
+    (
+        "3.1. Về chính trị, tư tưởng:",
+        "Thường xuyên nắm bắt tư tưởng của cán bộ, đảng viên, người lao động; đẩy mạnh học tập và làm theo "
+        "tư tưởng, đạo đức, phong cách Hồ Chí Minh gắn với nhiệm vụ của {{ issuer_short }}.",
+    ),
+    (
+        "3.2. Về tổ chức, cán bộ và phát triển đảng viên:",
+        "Nâng cao chất lượng sinh hoạt chi bộ; quan tâm bồi dưỡng quần chúng ưu tú, phấn đấu hoàn thành "
+        "các chỉ tiêu phát triển đảng viên, tổ chức đảng được giao.",
+    ),
+    (
+        "3.3. Về kiểm tra, giám sát và kỷ luật đảng:",
+        "Thực hiện chương trình kiểm tra, giám sát hằng năm, trong đó có việc thực hiện Nghị quyết; kịp "
+        "thời phát hiện, xử lý vi phạm.",
+    ),
+    (
+        "3.4. Về lãnh đạo thực hiện nhiệm vụ chính trị của đơn vị:",
+        "Lãnh đạo {{ issuer_short }} hoàn thành nhiệm vụ chính trị được giao; gắn kết quả thực hiện nhiệm "
+        "vụ chính trị với đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm.",
+    ),
+    (
+        "3.5. Về công tác dân vận, lãnh đạo các đoàn thể:",
+        "Lãnh đạo công đoàn, đoàn thanh niên và các đoàn thể hoạt động hiệu quả; phát huy vai trò của các "
+        "đoàn thể trong giới thiệu quần chúng ưu tú cho Đảng.",
+    ),
+]
+
+
 def build_plan_template(path: Path = PLAN_TEMPLATE) -> Path:
     doc = _base_document()
     _header(doc, "Số      -KH/{{ issuer_symbol }}")
@@ -177,23 +219,19 @@ def build_plan_template(path: Path = PLAN_TEMPLATE) -> Path:
         "{{ congress_term }};",
         indent=True,
     )
-    _p(
-        doc,
-        "Căn cứ Kế hoạch số …-KH/ĐUK ngày … của Ban Thường vụ Đảng ủy khối về triển khai thực hiện Nghị quyết;",
-        indent=True,
-    )
+    _optional(doc, "basis_plan", indent=True)
     _p(doc, "{{ issuer_committee }} xây dựng Kế hoạch triển khai thực hiện Nghị quyết như sau:", indent=True)
     _p(doc, "I. MỤC ĐÍCH, YÊU CẦU", bold=True)
     _p(
         doc,
         "1. Tổ chức quán triệt sâu rộng Nghị quyết đến toàn thể cán bộ, đảng viên, người lao động; cụ thể hóa "
-        "Nghị quyết gắn với nhiệm vụ chính trị của {{ issuer_short }}. [Đơn vị bổ sung]",
+        "Nghị quyết gắn với nhiệm vụ chính trị của {{ issuer_short }}.",
         indent=True,
     )
     _p(
         doc,
         "2. Xác định rõ chỉ tiêu, nhiệm vụ, giải pháp, thời gian thực hiện và trách nhiệm của từng tổ chức, "
-        "cá nhân. [Đơn vị bổ sung]",
+        "cá nhân; tạo sự thống nhất trong nhận thức và hành động để hoàn thành các chỉ tiêu Nghị quyết đề ra.",
         indent=True,
     )
     _p(doc, "II. NỘI DUNG", bold=True)
@@ -201,7 +239,8 @@ def build_plan_template(path: Path = PLAN_TEMPLATE) -> Path:
     _p(
         doc,
         "Phấn đấu {{ study_target }} đảng viên ({{ members }} đảng viên) được nghiên cứu, học tập, quán triệt "
-        "Nghị quyết; đưa Nghị quyết đến từng cán bộ, công nhân lao động. Thời gian, hình thức: [Đơn vị bổ sung]",
+        "Nghị quyết; đưa Nghị quyết đến từng cán bộ, công nhân lao động. Hình thức: học tập tập trung, kết hợp "
+        "trực tuyến khi cần; đảng viên vắng được học bù; mỗi buổi học được ghi nhận để theo dõi kết quả.",
         indent=True,
     )
     _p(doc, "2. Các chỉ tiêu", bold=True)
@@ -214,29 +253,18 @@ def build_plan_template(path: Path = PLAN_TEMPLATE) -> Path:
         doc,
         ["STT", "Chỉ tiêu", "Của Đảng bộ Khối", "Giao đơn vị", "Ghi chú"],
         ["{{ row.number }}", "{{ row.title }}", "{{ row.bloc }}", "{{ row.unit }}", "{{ row.note }}"],
-        [14, 74, 27, 25, 20],
+        [12, 72, 28, 28, 20],
     )
     _p(doc, "")
     _p(doc, "3. Nhiệm vụ, giải pháp", bold=True)
-    for heading in (
-        "3.1. Về chính trị, tư tưởng:",
-        "3.2. Về tổ chức, cán bộ và phát triển đảng viên:",
-        "3.3. Về kiểm tra, giám sát và kỷ luật đảng:",
-        "3.4. Về lãnh đạo thực hiện nhiệm vụ chính trị của đơn vị:",
-        "3.5. Về công tác dân vận, lãnh đạo các đoàn thể:",
-    ):
+    for heading, text in PLAN_TASKS:
         _p(doc, heading, italic=True)
-        _p(doc, "[Đơn vị xây dựng nội dung cụ thể, gắn với ngành, đơn vị mình]", indent=True)
+        _p(doc, text, indent=True)
     _p(doc, "III. TỔ CHỨC THỰC HIỆN", bold=True)
-    _p(doc, "1. Phân công: [Đơn vị bổ sung]", indent=True)
-    _p(
-        doc,
-        "2. Chế độ báo cáo: báo cáo tiến độ thực hiện hằng quý, gửi Văn phòng Đảng ủy khối chậm nhất "
-        "{{ report_days }} ngày sau khi kết thúc quý; báo cáo sơ kết, tổng kết theo hướng dẫn.",
-        indent=True,
-    )
+    _p(doc, "1. Phân công: {{ assignment_line }}", indent=True)
+    _p(doc, "2. Chế độ báo cáo: {{ reporting_line }}", indent=True)
     _p(doc, "")
-    _signature(doc, ["- Ban Thường vụ Đảng ủy khối (b/c),", "- {{ recipients_below }},", "- Lưu Văn phòng."])
+    _signature(doc, ["- {{ recipients_report }},", "- {{ recipients_below }},", "- {{ archive }}."])
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
@@ -251,15 +279,18 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     _p(doc, "-----", align=WD_ALIGN_PARAGRAPH.CENTER)
     _p(doc, "Số liệu tính đến hết {{ as_of }}, chỉ tính các báo cáo đã được duyệt.", italic=True, indent=True)
     _p(doc, "{{ freshness_line }}", italic=True, indent=True)
+    _optional(doc, "provisional_line", italic=True, indent=True)
     _p(doc, "I. ĐẶC ĐIỂM TÌNH HÌNH", bold=True)
-    _p(doc, "[Văn phòng viết]", indent=True)
+    _p(doc, "{{ situation_line }}", indent=True)
+    _p(doc, "{{ situation_note }}", indent=True)
     _p(doc, "II. KẾT QUẢ THỰC HIỆN", bold=True)
     _p(doc, "1. Công tác học tập, quán triệt Nghị quyết", bold=True)
     _p(doc, "{{ study_line }}", indent=True)
+    _optional(doc, "study_source_line", indent=True)
     _p(doc, "2. Kết quả thực hiện các chỉ tiêu", bold=True)
     _grid(
         doc,
-        ["STT", "Chỉ tiêu", "Chỉ tiêu", "Đạt", "Tỷ lệ", "Đánh giá"],
+        ["STT", "Nội dung chỉ tiêu", "Chỉ tiêu", "Kết quả", "Tỷ lệ", "Đánh giá"],
         [
             "{{ row.number }}",
             "{{ row.title }}",
@@ -268,25 +299,31 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
             "{{ row.percent }}",
             "{{ row.status }}",
         ],
-        [14, 58, 24, 28, 16, 20],
+        [13, 47, 22, 26, 16, 36],
     )
     _p(doc, "")
     _p(doc, "3. Các đơn vị trực thuộc", bold=True)
+    _p(doc, "{%p if units_line %}")
+    _p(doc, "{{ units_line }}", indent=True)
+    _p(doc, "{%p else %}")
     _p(doc, "{{ ahead_line }}", indent=True)
     _p(doc, "{{ behind_line }}", indent=True)
+    _p(doc, "{%p endif %}")
     _p(doc, "4. Công tác báo cáo", bold=True)
     _p(doc, "{{ completeness_line }}", indent=True)
     _p(doc, "5. Ban hành kế hoạch thực hiện Nghị quyết", bold=True)
     _p(doc, "{{ plans_line }}", indent=True)
     _p(doc, "III. ĐÁNH GIÁ CHUNG", bold=True)
     _p(doc, "1. Ưu điểm", italic=True)
-    _p(doc, "[Văn phòng viết]", indent=True)
+    _p(doc, "{{ strengths_line }}", indent=True)
+    _p(doc, "{{ strengths_note }}", indent=True)
     _p(doc, "2. Hạn chế, nguyên nhân", italic=True)
-    _p(doc, "[Văn phòng viết]", indent=True)
+    _p(doc, "{{ shortcomings_line }}", indent=True)
+    _p(doc, "{{ shortcomings_note }}", indent=True)
     _p(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", bold=True)
-    _p(doc, "[Văn phòng viết]", indent=True)
+    _p(doc, "{{ next_tasks_line }}", indent=True)
     _p(doc, "")
-    _signature(doc, ["- {{ recipients_above }} (b/c),", "- {{ recipients_below }},", "- Lưu Văn phòng."])
+    _signature(doc, ["- {{ recipients_above }} (b/c),", "- {{ recipients_below }},", "- {{ archive }}."])
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path

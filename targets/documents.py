@@ -2,7 +2,10 @@
 
 Both are rendered with docxtpl from the templates in templates/docx/ (which the
 office may edit in Word); the figures come from the same functions as the
-dashboards, so a report says exactly what the dashboard says.
+dashboards, so a report says exactly what the dashboard says. Party documents
+are always in Vietnamese, with Vietnamese numbers, whatever language the
+person who downloads them reads the site in: everything is built and rendered
+with Vietnamese active. docs/documents.md describes the format.
 """
 
 import re
@@ -12,21 +15,36 @@ from io import BytesIO
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import translation
 from docx.shared import Mm
 from docxtpl import DocxTemplate
 
-from config.formatting import format_number, format_percent
+from config.formatting import format_number, format_percent, roman
+from resolutions.models import PlanDocument
 from resolutions.terms import congress_for
 from resolutions.tracking import plans_status, study_coverage
-from targets.dashboard import completeness, league, missing_units, target_lines
+from targets.dashboard import (
+    TargetLine,
+    completeness,
+    league,
+    missing_units,
+    study_figures,
+    target_lines,
+)
 from targets.doc_templates import PLAN_TEMPLATE, SUMMARY_TEMPLATE
 from targets.entries import unit_scope_targets
 from targets.ledger import freshness
 from targets.models import Allocation, Period, Target
-from targets.progress import State
+from targets.progress import WORRYING, State
 from units.models import Unit
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_LANGUAGE = "vi"
+CELLS = (Unit.Kind.CHI_BO_CO_SO, Unit.Kind.CHI_BO_TRUC_THUOC)
+# Điều lệ Đảng: a cell of nine members or more elects a cell committee (chi ủy); a smaller one
+# only a secretary, so its documents are issued by the cell itself. Unit.members counts
+# probationary members too, so this is an approximation the office can correct in Word.
+CELL_COMMITTEE_MEMBERS = 9
 
 
 def party_date(day: date, place: str | None = None) -> str:
@@ -35,45 +53,17 @@ def party_date(day: date, place: str | None = None) -> str:
     return f"{place or settings.DOC_PLACE}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def _symbol(unit: Unit) -> str:
-    """The issuer's part of the number: ĐU for a party committee, CB for a cell, ĐUK for the bloc."""
-    if unit.kind == Unit.Kind.BLOC:
-        return "ĐUK"
-    if unit.kind in (Unit.Kind.CHI_BO_CO_SO, Unit.Kind.CHI_BO_TRUC_THUOC):
-        return "CB"
-    return "ĐU"
+def blank_date(place: str | None = None) -> str:
+    """The date line left for the signer: "Thủ Dầu Một, ngày … tháng … năm …"."""
+    return f"{place or settings.DOC_PLACE}, ngày … tháng … năm …"
 
 
-def _committee(unit: Unit) -> str:
-    if unit.kind == Unit.Kind.BLOC:
-        return "BAN THƯỜNG VỤ"
-    if unit.kind in (Unit.Kind.CHI_BO_CO_SO, Unit.Kind.CHI_BO_TRUC_THUOC):
-        return "CHI BỘ"
-    return "ĐẢNG ỦY"
+def quarter_words(period: Period) -> str:
+    """ "quý II/2025": the quarter in upper-case Roman numerals, whatever the case of the sentence."""
+    return f"quý {roman(period.quarter)}/{period.year}"
 
 
-def _issuer_names(unit: Unit) -> dict:
-    parent = Unit.objects.get_parent(unit) if unit.depth > 1 else None
-    if parent is not None:
-        superior = _committee_name(parent.name)
-    else:
-        congress = congress_for(unit)
-        above = congress.parent if congress else None
-        superior = _committee_name(above.organisation_name) if above else "Tỉnh ủy"
-    issuer = _committee_name(unit.name)
-    committee = _committee(unit)
-    return {
-        "superior_name": superior.upper(),
-        "issuer_name": issuer.upper(),
-        "issuer_symbol": _symbol(unit),
-        "issuer_short": unit.display_name,
-        "issuer_committee": ("Ban Thường vụ " if committee != "CHI BỘ" else "") + issuer,
-        "signature_on_behalf": f"T/M {committee}",
-        "signature_title": "BÍ THƯ",
-        "signer_name": "",
-        "recipients_below": "Các chi bộ trực thuộc" if unit.rolls_up else "Các đảng viên trong chi bộ",
-        "recipients_above": "Ban Thường vụ Đảng ủy khối" if unit.depth > 1 else "Ban Thường vụ Tỉnh ủy",
-    }
+# --- Names of the issuing body ---------------------------------------------------------------------
 
 
 def _committee_name(name: str) -> str:
@@ -83,9 +73,118 @@ def _committee_name(name: str) -> str:
     return re.sub(r"^Đảng bộ ", "Đảng ủy ", name)
 
 
+def _organisation_name(name: str) -> str:
+    """The party organisation a committee leads: "Đảng ủy Khu công nghiệp X" → "Đảng bộ Khu công
+    nghiệp X", "Tỉnh ủy Bình Dương" → "Đảng bộ tỉnh Bình Dương"."""
+    name = re.sub(r"^Tỉnh ủy ", "Đảng bộ tỉnh ", name)
+    return re.sub(r"^Đảng ủy ", "Đảng bộ ", name)
+
+
+def _province(unit: Unit) -> str | None:
+    """ "tỉnh Bình Dương", from the organisation above the unit's congress ("Đảng bộ tỉnh Bình Dương")."""
+    congress = congress_for(unit)
+    above = congress.parent if congress else None
+    match = re.match(r"^Đảng bộ ((?:tỉnh|thành phố) .+)$", above.organisation_name) if above else None
+    return match[1] if match else None
+
+
+def _within_province(name: str, province: str | None) -> str:
+    """Inside the province, "tỉnh" stands for it: "… doanh nghiệp tỉnh Bình Dương" → "… doanh nghiệp tỉnh"
+    (36-HD/VPTW's examples name "HUYỆN ỦY ĐỊNH HÓA" under "ĐẢNG BỘ TỈNH THÁI NGUYÊN")."""
+    if not province:
+        return name
+    word = "thành phố" if province.startswith("thành phố") else "tỉnh"
+    return re.sub(rf"\s{re.escape(province)}$", f" {word}", name)
+
+
+def _issuing_body(unit: Unit, province: str | None) -> tuple[str, str]:
+    """(the body named in the text, the signature's "T/M …") for a unit's documents."""
+    name = _within_province(unit.name, province)
+    if unit.kind in CELLS:
+        if unit.members >= CELL_COMMITTEE_MEMBERS:
+            return f"Chi ủy {name}", "T/M CHI ỦY"
+        return name, "T/M CHI BỘ"
+    committee = _committee_name(name)
+    if unit.has_standing_committee:
+        return f"Ban Thường vụ {committee}", "T/M BAN THƯỜNG VỤ"
+    return committee, "T/M ĐẢNG ỦY"
+
+
+def _symbol(unit: Unit) -> str:
+    """The issuer's part of the number: ĐU for a party committee, CB for a cell, ĐUK for the bloc."""
+    if unit.kind == Unit.Kind.BLOC:
+        return "ĐUK"
+    if unit.kind in CELLS:
+        return "CB"
+    return "ĐU"
+
+
+def _units_below(unit: Unit) -> str:
+    """Who receives the document below the issuer, by the kinds of units directly under it."""
+    kinds = set(
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).values_list("kind", flat=True)
+    )
+    if not kinds:
+        return "Các đảng viên trong chi bộ" if unit.kind in CELLS else "Các đảng viên"
+    if kinds & set(Unit.GRASSROOTS_KINDS):
+        return "Các đảng bộ, chi bộ cơ sở trực thuộc"
+    if kinds == {Unit.Kind.CHI_BO_TRUC_THUOC}:
+        return "Các chi bộ trực thuộc"
+    if kinds == {Unit.Kind.DANG_BO_BO_PHAN}:
+        return "Các đảng bộ bộ phận trực thuộc"
+    return "Các đảng bộ bộ phận, chi bộ trực thuộc"
+
+
+def _issuer_names(unit: Unit) -> dict:
+    """The header, signature and recipients of a unit's documents (36-HD/VPTW, docs/documents.md).
+
+    Top left: the superior named as a party organisation ("ĐẢNG BỘ TỈNH BÌNH
+    DƯƠNG" above the bloc, "ĐẢNG BỘ KHỐI … TỈNH" above a unit), then the
+    issuing committee ("ĐẢNG ỦY SỞ XÂY DỰNG"; a cell names itself). The body
+    named in the text and the signature follow whether the unit has a standing
+    committee.
+    """
+    province = _province(unit)
+    parent = Unit.objects.get_parent(unit) if unit.depth > 1 else None
+    if parent is not None:
+        superior = _organisation_name(_within_province(parent.name, province))
+        superior_body, _sign = _issuing_body(parent, province)
+    else:
+        congress = congress_for(unit)
+        above = congress.parent if congress else None
+        superior = above.organisation_name if above else "Đảng bộ tỉnh"
+        superior_body = f"Ban Thường vụ {_committee_name(superior)}" if above else "Ban Thường vụ Tỉnh ủy"
+    name = _within_province(unit.name, province)
+    issuer = name if unit.kind in CELLS else _committee_name(name)
+    body, on_behalf = _issuing_body(unit, province)
+    return {
+        "superior_name": superior.upper(),
+        "issuer_name": issuer.upper(),
+        "issuer_symbol": _symbol(unit),
+        "issuer_short": unit.display_name,
+        "issuer_committee": body,
+        "signature_on_behalf": on_behalf,
+        "signature_title": "BÍ THƯ",
+        "signer_name": "",
+        "recipients_above": superior_body,
+        "recipients_below": _units_below(unit),
+        "place_date": blank_date(),
+        "archive": "Lưu chi bộ" if unit.kind in CELLS else "Lưu Văn phòng",
+        "_parent": parent,
+        "_province": province,
+    }
+
+
 def _render(template_path, context: dict) -> bytes:
-    document = DocxTemplate(str(template_path))
-    document.render(context, autoescape=True)
+    """Fill a template with Vietnamese active.
+
+    Every render also sets each section to A4 and to the margins of
+    DOC_MARGINS_MM, so margins changed in the template in Word are overridden
+    (docs/documents.md).
+    """
+    with translation.override(DOCUMENT_LANGUAGE):
+        document = DocxTemplate(str(template_path))
+        document.render({k: v for k, v in context.items() if not k.startswith("_")}, autoescape=True)
     top, bottom, left, right = settings.DOC_MARGINS_MM
     for section in document.docx.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
@@ -117,7 +216,7 @@ def plan_rows(unit: Unit, congress) -> list[dict]:
         for a in Allocation.objects.filter(unit=unit, target__in=targets, year__isnull=True)
     }
     rows = []
-    for number, target in enumerate(targets, start=1):
+    for target in targets:
         if target.is_unit_target:
             if target.owner_unit_id != unit.pk:
                 continue
@@ -132,7 +231,6 @@ def plan_rows(unit: Unit, congress) -> list[dict]:
             note = "Hằng năm" if target.scope == Target.Scope.YEARLY else ""
         rows.append(
             {
-                "number": number,
                 "title": ("– " if target.parent_id else "") + target.title,
                 "bloc": bloc,
                 "unit": own,
@@ -145,22 +243,77 @@ def plan_rows(unit: Unit, congress) -> list[dict]:
     return rows
 
 
+def _basis_plan(unit: Unit, parent: Unit | None, congress, names: dict) -> str:
+    """ "Căn cứ Kế hoạch số 15-KH/ĐUK ngày 01/9/2020 của …": the plan of the level above, from the
+    plan registry when it is registered, else with its number and date left blank; none for the
+    organisation whose congress adopted the resolution."""
+    if parent is None or congress is None or congress.unit_id == unit.pk:
+        return ""
+    above = PlanDocument.objects.filter(unit=parent, resolution__congress=congress).first()
+    number = above.number if above else f"…-KH/{_symbol(parent)}"
+    day = f"{above.issued_on.day:02d}/{above.issued_on.month}/{above.issued_on.year}" if above else "…"
+    return (
+        f"Căn cứ Kế hoạch số {number} ngày {day} của {names['recipients_above']} "
+        "về triển khai thực hiện Nghị quyết;"
+    )
+
+
+def _reporting_line(unit: Unit, parent: Unit | None) -> str:
+    days = settings.REPORT_DEADLINE_DAYS
+    if parent is None:
+        return (
+            f"Các tổ chức cơ sở đảng trực thuộc báo cáo tiến độ thực hiện hằng quý về Văn phòng Đảng ủy Khối "
+            f"chậm nhất {days} ngày sau khi kết thúc quý; Văn phòng tổng hợp, báo cáo Ban Thường vụ; "
+            "sơ kết, tổng kết theo hướng dẫn."
+        )
+    receiver = (
+        "Văn phòng Đảng ủy Khối" if parent.kind == Unit.Kind.BLOC else f"{_committee_name(parent.name)}"
+    )
+    return (
+        f"Báo cáo tiến độ thực hiện hằng quý gửi {receiver} chậm nhất {days} ngày sau khi kết thúc quý; "
+        "báo cáo sơ kết, tổng kết theo hướng dẫn."
+    )
+
+
+def _assignment_line(unit: Unit, names: dict) -> str:
+    on_behalf = names["signature_on_behalf"]
+    if on_behalf == "T/M CHI BỘ":
+        return (
+            "Đồng chí Bí thư chi bộ chịu trách nhiệm chung; phân công đảng viên theo dõi, đôn đốc từng chỉ "
+            "tiêu và báo cáo kết quả tại các kỳ sinh hoạt chi bộ."
+        )
+    members = {
+        "T/M CHI ỦY": "các đồng chí chi ủy viên",
+        "T/M BAN THƯỜNG VỤ": "các đồng chí ủy viên Ban Thường vụ",
+    }.get(on_behalf, "các đồng chí đảng ủy viên")
+    return (
+        f"Đồng chí Bí thư chịu trách nhiệm chung; {members} chỉ đạo thực hiện theo lĩnh vực được phân công; "
+        "kết quả được báo cáo tại các kỳ họp thường kỳ."
+    )
+
+
 def plan_template(unit: Unit, today: date) -> bytes:
-    congress = congress_for(unit)
-    study = next((t for t in unit_scope_targets(unit, congress) if t.fed_by_study), None)
-    members = unit.subtree().aggregate(s=Sum("members"))["s"] or 0
-    context = {
-        **_issuer_names(unit),
-        "place_date": f"{settings.DOC_PLACE}, ngày    tháng    năm {today.year}",
-        "congress_organisation": congress.organisation_name,
-        "congress_ordinal": congress.ordinal_roman,
-        "congress_term": congress.term_label,
-        "study_target": format_percent(study.value) if study else "100%",
-        "members": format_number(members),
-        "rows": plan_rows(unit, congress),
-        "report_days": settings.REPORT_DEADLINE_DAYS,
-    }
-    return _render(PLAN_TEMPLATE, context)
+    with translation.override(DOCUMENT_LANGUAGE):
+        congress = congress_for(unit)
+        study = next((t for t in unit_scope_targets(unit, congress) if t.fed_by_study), None)
+        members = unit.subtree().aggregate(s=Sum("members"))["s"] or 0
+        names = _issuer_names(unit)
+        parent = names["_parent"]
+        context = {
+            **names,
+            "congress_organisation": congress.organisation_name,
+            "congress_ordinal": congress.ordinal_roman,
+            "congress_term": congress.term_label,
+            "basis_plan": _basis_plan(unit, parent, congress, names),
+            "study_target": format_percent(study.value) if study else "100%",
+            "members": format_number(members),
+            "rows": plan_rows(unit, congress),
+            "assignment_line": _assignment_line(unit, names),
+            "reporting_line": _reporting_line(unit, parent),
+            # The bloc's own plan reports to the level above; a unit's to the bloc or its own superior.
+            "recipients_report": f"{names['recipients_above']} (b/c)",
+        }
+        return _render(PLAN_TEMPLATE, context)
 
 
 # --- The periodic report ----------------------------------------------------------------------
@@ -199,8 +352,23 @@ def report_period(congress, slug: str) -> ReportPeriod | None:
         "9m": f"kết quả 9 tháng năm {year}",
         None: f"tổng kết năm {year}",
     }
-    title = titles.get(part) or f"kết quả {period.label.lower()}"
+    title = titles.get(part) or f"kết quả {quarter_words(period)}"
     return ReportPeriod(slug, title, period)
+
+
+def status_text(line: TargetLine) -> str:
+    """The assessment column: the status or verdict, what is missing, and whether it is provisional."""
+    a = line.assessment
+    word = str(a.label)
+    if a.is_verdict and line.target.scope == Target.Scope.YEARLY and line.closing is not None:
+        word += f" (năm {line.closing.year})"
+    parts = [word]
+    if (a.is_verdict or a.state in WORRYING) and line.shortfall:
+        parts.append(line.shortfall)
+    text = ", ".join(parts)
+    if a.is_provisional:
+        text += " (tạm tính)"  # how many reports are still open is said once, above the table
+    return text
 
 
 def _assessment_text(line) -> tuple[str, str, str]:
@@ -214,12 +382,106 @@ def _assessment_text(line) -> tuple[str, str, str]:
     return _value_text(target, target.value), "–", "–"
 
 
+def _situation_line(unit: Unit, expected: int, members: int, spec: ReportPeriod) -> str:
+    """How large the organisation is: the grassroots organisations expected to report, or its cells."""
+    as_of = quarter_words(spec.as_of)
+    if not unit.rolls_up:
+        return f"Đến hết {as_of}, {unit.name} có {format_number(members)} đảng viên."
+    if unit.is_grassroots:
+        cells = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).count()
+        return (
+            f"Đến hết {as_of}, {unit.name} có {format_number(cells)} chi bộ trực thuộc với "
+            f"{format_number(members)} đảng viên."
+        )
+    return (
+        f"Đến hết {as_of}, {unit.name} có {format_number(expected)} tổ chức cơ sở đảng với "
+        f"{format_number(members)} đảng viên."
+    )
+
+
+def _codes(lines: list[TargetLine], with_shortfall: bool = False) -> str:
+    parts = []
+    for line in lines:
+        text = line.target.code
+        if with_shortfall and line.shortfall:
+            text += f" ({line.shortfall})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+GOOD_STATES = (State.EXCEEDED, State.MET, State.ACHIEVED, State.ON_TRACK)
+
+
+def _strengths_line(lines: list[TargetLine], finished: bool) -> str:
+    good = [x for x in lines if x.assessment.state in GOOD_STATES]
+    judged = [x for x in lines if x.assessment.state != State.NO_TARGET]
+    verb = "đạt hoặc vượt" if finished else "đã đạt, vượt hoặc đúng tiến độ"
+    if not good:
+        return f"Chưa có chỉ tiêu nào {verb} (trong {len(judged)} chỉ tiêu)."
+    return f"{len(good)}/{len(judged)} chỉ tiêu {verb}: {_codes(good)}."
+
+
+def _shortcomings_line(lines: list[TargetLine], finished: bool) -> str:
+    bad = [x for x in lines if x.assessment.state in WORRYING]
+    if not bad:
+        return "Không có chỉ tiêu nào không đạt, chậm tiến độ hoặc có nguy cơ không đạt."
+    parts = []
+    for line in bad:
+        words = [str(line.assessment.label).lower()] + ([line.shortfall] if line.shortfall else [])
+        parts.append(f"{line.target.code} ({', '.join(words)})")
+    what = "không đạt" if finished else "chưa đạt yêu cầu"
+    return f"{len(bad)} chỉ tiêu {what}: {'; '.join(parts)}."
+
+
+def _next_tasks_line(lines: list[TargetLine], finished: bool, missing: int, provisional: int) -> str:
+    bad = [x for x in lines if x.assessment.state in WORRYING]
+    sentences = []
+    if provisional:
+        sentences.append(
+            f"Hoàn thành việc duyệt, tổng hợp {format_number(provisional)} báo cáo còn chờ duyệt hoặc còn hạn "
+            "gửi để chốt kết quả cuối kỳ."
+        )
+    if finished:
+        if bad:
+            sentences.append(
+                f"Đánh giá nguyên nhân các chỉ tiêu không đạt ({_codes(bad)}) để rút kinh nghiệm khi xây dựng "
+                "chỉ tiêu của kỳ tiếp theo."
+            )
+    else:
+        counts = [x for x in bad if x.target.is_count and x.assessment.needed_per_quarter]
+        if bad:
+            sentences.append(
+                "Tập trung lãnh đạo, chỉ đạo các chỉ tiêu chậm tiến độ, có nguy cơ không đạt: "
+                + ", ".join(
+                    f"{x.target.code} (cần thêm {format_number(x.assessment.needed_per_quarter)} "
+                    f"{x.target.unit_label} mỗi quý)".replace("  ", " ")
+                    if x in counts
+                    else x.target.code
+                    for x in bad
+                )
+                + "."
+            )
+    if missing:
+        sentences.append(
+            f"Đôn đốc {format_number(missing)} tổ chức cơ sở đảng chưa có báo cáo được duyệt hoàn thành báo cáo."
+        )
+    if not sentences:
+        sentences.append("Tiếp tục duy trì, phát huy kết quả các chỉ tiêu đã đạt.")
+    return " ".join(sentences)
+
+
 def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
-    """Every figure of the report, from the dashboard's own functions."""
+    """Every figure of the report, from the dashboard's own functions, in Vietnamese."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _summary_context(unit, spec)
+
+
+def _summary_context(unit: Unit, spec: ReportPeriod) -> dict:
     congress = spec.as_of.congress
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
     targets = unit_scope_targets(unit, congress)
     lines = target_lines(unit, targets, periods, spec.as_of, congress.unit_id, charts=False)
+    finished = spec.as_of.index >= len(periods)
     rows = []
     for number, line in enumerate(lines, start=1):
         goal, achieved, percent = _assessment_text(line)
@@ -231,38 +493,66 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
                 "target": goal,
                 "achieved": achieved,
                 "percent": percent,
-                "status": str(line.assessment.label),
+                "status": status_text(line),
             }
         )
-    children, _shown = league(
+    children, _shown, _principal = league(
         unit, [t for t in targets if not t.is_unit_target], periods, spec.as_of, congress.unit_id
     )
-    ahead = [r.unit.display_name for r in children if r.state in (State.ACHIEVED, State.ON_TRACK)]
-    behind = [r.unit.display_name for r in children if r.state == State.OFF_TRACK]
+    ahead_states = (State.EXCEEDED, State.MET, State.ACHIEVED, State.ON_TRACK)
+    ahead = [r.unit.display_name for r in children if r.state in ahead_states]
+    behind = [
+        f"{r.unit.display_name} ({', '.join(t.code for t in r.reasons)})"
+        for r in children
+        if r.state in (State.OFF_TRACK, State.MISSED)
+    ]
     done = completeness(unit, spec.as_of)
     missing = missing_units(unit, spec.as_of)
     missing_names = ", ".join(u.name for u in missing)
     plans = plans_status(unit, congress)
-    study = study_coverage(unit, congress, spec.as_of.ends_on)
+    study = study_figures(lines, study_coverage(unit, congress, spec.as_of.ends_on), spec.as_of)
+    provisional = max((x.assessment.provisional for x in lines if x.closing == spec.as_of), default=0)
+    members = unit.subtree().aggregate(s=Sum("members"))["s"] or 0
+    as_of = quarter_words(spec.as_of)
+    names = _issuer_names(unit)
     return {
-        **_issuer_names(unit),
-        "place_date": party_date(today),
+        **names,
         "report_title": f"{spec.title[0].upper()}{spec.title[1:]} thực hiện Nghị quyết Đại hội đại biểu "
         f"{congress.organisation_name} lần thứ {congress.ordinal_roman}, nhiệm kỳ {congress.term_label}",
-        "as_of": spec.as_of.label,
+        "as_of": as_of,
+        "provisional_line": (
+            f"Kết quả cuối kỳ còn tạm tính: {format_number(provisional)} báo cáo {as_of} còn chờ duyệt hoặc còn "
+            "hạn gửi; các kết quả ghi “tạm tính” có thể thay đổi."
+            if provisional
+            else ""
+        ),
         "rows": rows,
+        "situation_line": _situation_line(unit, done.expected, members, spec),
+        "situation_note": "Những thuận lợi, khó khăn của đơn vị trong kỳ không được nêu trong báo cáo này.",
+        "units_line": (
+            ""
+            if children
+            else (
+                "Các tổ chức đảng trực thuộc không được giao chỉ tiêu riêng; kết quả được tính chung cho "
+                f"{unit.name}."
+                if unit.rolls_up
+                else "Đơn vị không có tổ chức đảng trực thuộc."
+            )
+        ),
         "ahead_line": (
-            f"Các đơn vị đạt hoặc đúng tiến độ ({len(ahead)}): {', '.join(ahead)}."
+            f"Các đơn vị {'đạt hoặc vượt' if finished else 'đã đạt hoặc đúng tiến độ'} các chỉ tiêu được giao "
+            f"({len(ahead)}): {', '.join(ahead)}."
             if ahead
-            else "Chưa có đơn vị nào đạt hoặc đúng tiến độ."
+            else f"Chưa có đơn vị nào {'đạt' if finished else 'đạt hoặc đúng tiến độ'} các chỉ tiêu được giao."
         ),
         "behind_line": (
-            f"Các đơn vị chậm tiến độ ({len(behind)}): {', '.join(behind)}."
+            f"Các đơn vị {'không đạt chỉ tiêu được giao' if finished else 'chậm tiến độ'} ({len(behind)}; trong "
+            f"ngoặc là chỉ tiêu {'chưa đạt' if finished else 'chậm tiến độ'}): {', '.join(behind)}."
             if behind
-            else "Không có đơn vị chậm tiến độ."
+            else f"Không có đơn vị {'không đạt chỉ tiêu được giao' if finished else 'chậm tiến độ'}."
         ),
         "completeness_line": (
-            f"{format_number(done.reported)}/{format_number(done.expected)} đơn vị có báo cáo {spec.as_of.label} "
+            f"{format_number(done.reported)}/{format_number(done.expected)} đơn vị có báo cáo {as_of} "
             f"được duyệt (đúng hạn {format_number(done.on_time)}, trễ hạn {format_number(done.late)}); "
             f"{format_number(done.pending)} báo cáo chờ duyệt"
             + (f"; chưa có báo cáo được duyệt: {missing_names}." if missing else ".")
@@ -272,7 +562,15 @@ def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
             f"Nghị quyết ({format_number(plans.late)} ban hành sau hạn {plans.deadline:%d/%m/%Y})"
             + (f"; chưa ban hành: {', '.join(u.name for u in plans.missing)}." if plans.missing else ".")
         ),
-        "study_line": study.sentence(),
+        "study_line": study.official_sentence(),
+        "study_source_line": " ".join(
+            s for s in (study.source_sentence() if study.line else "", study.difference_sentence()) if s
+        ),
+        "strengths_line": _strengths_line(lines, finished),
+        "strengths_note": "Các ưu điểm khác trong lãnh đạo, chỉ đạo không được nêu trong báo cáo này.",
+        "shortcomings_line": _shortcomings_line(lines, finished),
+        "shortcomings_note": "Nguyên nhân của các hạn chế không được nêu trong báo cáo này.",
+        "next_tasks_line": _next_tasks_line(lines, finished, len(missing), provisional),
         "freshness_line": freshness(unit, congress).sentence(),
     }
 

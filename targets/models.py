@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -187,6 +188,15 @@ class Target(models.Model):
     @property
     def is_unit_target(self) -> bool:
         return self.owner_unit_id is not None
+
+    @property
+    def counted_noun(self) -> str:
+        """Who a ratio counts, for "còn thiếu 98 đảng viên hoàn thành tốt nhiệm vụ trở lên": its
+        numerator label without the leading "Số" (a requirement counts units: progress.shortfall_words)."""
+        if self.is_milestone:
+            return ""
+        label = re.sub(r"^(tổng số|số)\s+", "", self.numerator_label.strip(), flags=re.IGNORECASE)
+        return label[:1].lower() + label[1:]
 
 
 class TargetProposal(models.Model):

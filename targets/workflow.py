@@ -57,8 +57,18 @@ class Window:
         return self.today <= self.effective
 
     @property
-    def is_past_deadline(self) -> bool:
-        return self.today > self.deadline
+    def is_late(self) -> bool:
+        """Sending now would be late: after the deadline in force for this unit, extension included."""
+        return self.today > self.effective
+
+    def sent_within_extension(self, sent_on: date | None, late: bool) -> bool:
+        """A report sent after the quarter's own deadline but within the unit's extension (not late)."""
+        return (
+            sent_on is not None
+            and not late
+            and self.extended_until is not None
+            and self.deadline < sent_on <= self.extended_until
+        )
 
 
 def window_for(unit: Unit, period: Period, *, today: date | None = None) -> Window:

@@ -374,12 +374,31 @@ EXPORT_HEADERS = [
     "Dự kiến đến kỳ",
     "Trạng thái",
     "Dự báo cuối nhiệm kỳ",
+    "Cần thêm mỗi quý",
+    "Còn thiếu",
+    "Ghi chú",
 ]
+
+
+def _export_note(line) -> str:
+    """Which year a yearly verdict is for, and whether it is still provisional."""
+    from targets.progress import provisional_words
+
+    a = line.assessment
+    notes = []
+    if a.is_verdict and line.target.scope == Target.Scope.YEARLY and line.closing is not None:
+        notes.append(f"kết quả năm {line.closing.year}")
+    if a.is_provisional:
+        notes.append(provisional_words(a.provisional))
+    return "; ".join(notes)
 
 
 def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> bytes:
     """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers;
-    under the title, how settled the figures are (targets.ledger.Freshness.sentence)."""
+    under the title, how settled the figures are (targets.ledger.Freshness.sentence).
+
+    Like the Word documents, the workbook is a working file of the office: its
+    headers are Vietnamese, so the caller builds it with Vietnamese active."""
     book = Workbook()
     book.remove(book.active)
     for period, lines in sheets:
@@ -398,9 +417,18 @@ def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> 
             target = line.target
             actual = a.actual
             if target.is_count:
-                values = [a.target, actual, a.percent, a.expected, str(a.label), a.forecast]
+                values = [
+                    a.target,
+                    actual,
+                    a.percent,
+                    a.expected,
+                    str(a.label),
+                    a.forecast,
+                    a.needed_per_quarter,
+                ]
             else:
-                values = [target.value, actual, actual, None, str(a.label), None]
+                values = [target.value, actual, actual, None, str(a.label), None, None]
+            values += [line.shortfall, _export_note(line)]
             cells = [target.code, ("    " if target.parent_id else "") + target.title] + [
                 float(v) if isinstance(v, Decimal) else v for v in values
             ]
@@ -409,7 +437,7 @@ def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> 
                 cell.border = BOX
                 if isinstance(value, float):
                     cell.number_format = "#,##0.0" if col == 5 else "#,##0"
-        for col, width in enumerate([12, 70, 16, 14, 12, 16, 18, 20], start=1):
+        for col, width in enumerate([12, 70, 16, 14, 12, 16, 18, 20, 16, 40, 40], start=1):
             sheet.column_dimensions[get_column_letter(col)].width = width
         sheet.freeze_panes = "C4"
     buffer = BytesIO()

@@ -62,6 +62,13 @@ class Unit(MP_Node):
     workforce = models.PositiveIntegerField(
         _("số cán bộ, công nhân viên, người lao động"), null=True, blank=True
     )
+    has_standing_committee = models.BooleanField(
+        _("có ban thường vụ"),
+        default=False,
+        help_text=_(
+            "Cấp ủy có bầu ban thường vụ: văn bản do ban thường vụ ban hành và ký thay mặt ban thường vụ."
+        ),
+    )
     active_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     active_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
     had_children = models.BooleanField(

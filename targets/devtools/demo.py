@@ -60,6 +60,10 @@ NAMED_UNITS = [
     ("so-xay-dung", "Đảng bộ Sở Xây dựng", Sector.STATE_AGENCY, 86),
     ("buu-dien", "Đảng bộ Bưu điện tỉnh Bình Dương", Sector.STATE_ENTERPRISE, 118),
 ]
+# Units whose committee elected a standing committee (Ban Thường vụ): two of the named units and
+# the large fictional ones, so that documents show both "T/M BAN THƯỜNG VỤ" and "T/M ĐẢNG ỦY".
+STANDING_COMMITTEES = {"so-xay-dung", "buu-dien"}
+STANDING_COMMITTEE_MEMBERS = 150
 GRASSROOTS_COUNT = 137  # grassroots organisations at the VII congress (not in the article: docs/domain.md)
 TOTAL_MEMBERS = 7935
 
@@ -445,7 +449,13 @@ def _units(summary: DemoSummary) -> tuple[Unit, list[Unit]]:
     bloc = Unit.objects.filter(code="duk").first()
     if bloc is None:
         bloc = Unit.objects.add_root(
-            instance=Unit(code="duk", name=BLOC_NAME, short_name="Đảng bộ Khối", kind=Kind.BLOC)
+            instance=Unit(
+                code="duk",
+                name=BLOC_NAME,
+                short_name="Đảng bộ Khối",
+                kind=Kind.BLOC,
+                has_standing_committee=True,
+            )
         )
         summary.add("units", 1)
     rng = random.Random(SEED + 1)
@@ -467,6 +477,8 @@ def _units(summary: DemoSummary) -> tuple[Unit, list[Unit]]:
                     sector=plan.sector,
                     members=0 if plan.cells else plan.members,
                     workforce=plan.members * workforce_factor,
+                    has_standing_committee=plan.code in STANDING_COMMITTEES
+                    or plan.members >= STANDING_COMMITTEE_MEMBERS,
                     active_from=date(2020, 7, 16),
                 ),
             )
@@ -669,11 +681,12 @@ def _progress(targets, units, periods, quotas, members, office_user, clerks, sum
                 period.deadline - timedelta(days=days_early) + (timedelta(days=9) if late else timedelta())
             )
             clerk = clerks.get(unit.pk)
+            # Late means sent after the deadline in force (no demo report has an extension).
             report = ProgressReport(
                 unit=unit,
                 period=period,
                 status=Status.DRAFT if status == Status.DRAFT else Status.SUBMITTED,
-                late=late and status != Status.DRAFT,
+                late=status != Status.DRAFT and submitted > period.deadline,
             )
             # The first history line: the unit entered (and sent) it.
             report._history_user = clerk

@@ -408,8 +408,11 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     if missing:
         raise Refused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
     old_status = (report.status, report.late)
+    # Late is decided once, at the first sending, against the deadline in force for this unit then
+    # (its extension included): resending a returned report does not make it late, and a later
+    # extension does not clear it.
     if report.status == Status.DRAFT:
-        report.late = window.is_past_deadline
+        report.late = window.is_late
     report.status = Status.SUBMITTED
     report.submitted_at = clock.now()
     report.submitted_by = user

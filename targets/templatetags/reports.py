@@ -62,6 +62,9 @@ STATE_CLASSES = {
     "off_track": "state-off",
     "no_data": "state-none",
     "no_target": "state-none",
+    "exceeded": "state-ok",
+    "met": "state-ok",
+    "missed": "state-off",
 }
 
 
@@ -89,3 +92,35 @@ def tick_position(expected, target):
     if expected is None or not target:
         return ""
     return f"{max(0.0, min(100.0, float(expected) * 100 / float(target))):.1f}"
+
+
+@register.simple_tag
+def league_reason(target, cell):
+    """Why a child unit's state is what it is, for one target: "CT05: đạt 0, dự kiến đến kỳ 1,8"."""
+    from config.formatting import format_number
+    from targets.models import Target
+    from targets.progress import State
+
+    if target.comparison == Target.Comparison.AT_MOST:
+        detail = _("đạt %(a)s, tối đa %(q)s") % {
+            "a": format_number(cell.actual),
+            "q": format_number(cell.quota),
+        }
+    elif cell.state == State.MISSED:
+        detail = _("còn thiếu %(n)s %(unit)s") % {
+            "n": format_number(cell.quota - cell.actual),
+            "unit": target.unit_label,
+        }
+    elif cell.actual >= cell.expected and cell.forecast is not None and cell.forecast < cell.quota:
+        detail = _("dự báo cuối kỳ %(f)s / %(q)s") % {
+            "f": format_number(cell.forecast),
+            "q": format_number(cell.quota),
+        }
+    else:
+        detail = _("đạt %(a)s, dự kiến đến kỳ %(e)s") % {
+            "a": format_number(cell.actual),
+            "e": format_number(cell.expected, 1),
+        }
+    return format_html(
+        '<abbr title="{}">{}</abbr>: {}', target.short_title or target.title, target.code, detail.strip()
+    )

@@ -3,15 +3,17 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 
 from resolutions.terms import congress_for
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
-from targets.dashboard import build, lines_by_quarter
+from targets.dashboard import build, lines_by_quarter, study_figures
 from targets.entries import (
     unit_scope_targets,
 )
 from targets.models import Period
+from targets.progress import state_legend
 from targets.views._common import (
     XLSX_TYPE,
     as_of_period,
@@ -40,7 +42,11 @@ def dashboard(request, code=None):
     sort = request.GET.get("sort", "share")
     descending = request.GET.get("dir") == "desc"
     board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
-    study = study_by_child(unit, congress) if unit.rolls_up else []
+    # Study coverage as of the chosen quarter: sessions held after it do not count yet.
+    study = (
+        study_by_child(unit, congress, until=as_of.ends_on, children=board.children) if unit.rolls_up else []
+    )
+    study_total = study_coverage(unit, congress, until=as_of.ends_on)
     study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
     ancestors = visible_ancestors(request.user, unit)
     return render(
@@ -53,7 +59,9 @@ def dashboard(request, code=None):
             "sort": sort,
             "descending": descending,
             "study": study[:STUDY_ROWS],
-            "study_total": study_coverage(unit, congress),
+            "study_total": study_total,
+            "study_figures": study_figures(board.lines, study_total, as_of),
+            "legend": state_legend(),
             "study_more": max(0, len(study) - STUDY_ROWS),
             "export_url": (
                 reverse("targets:dashboard_unit_export", args=[unit.code])
@@ -71,10 +79,12 @@ def dashboard_export(request, code=None):
     as_of = as_of_period(request, unit)
     congress = congress_for(unit)
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
-    sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
-    content = build_dashboard_export(
-        unit=unit, sheets=sheets, freshness=ledger.freshness(unit, congress).sentence()
-    )
+    # Vietnamese whatever the screen's language: the workbook's headers and words are the office's.
+    with translation.override("vi"):
+        sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
+        content = build_dashboard_export(
+            unit=unit, sheets=sheets, freshness=ledger.freshness(unit, congress).sentence()
+        )
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
     return response

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Sum
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -196,6 +197,10 @@ def _report_page(
         "targets": targets,
         "form": form,
         "window": window,
+        "sent_within_extension": bool(report)
+        and window.sent_within_extension(
+            timezone.localdate(report.submitted_at) if report.submitted_at else None, report.late
+        ),
         "steps": steps,
         "can_edit": Step.EDIT in steps,
         "own_submission": bool(

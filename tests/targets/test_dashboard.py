@@ -3,8 +3,10 @@
 import io
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 
+from config.formatting import format_number
 from targets.models import ProgressReport, Rollup
 from tests.helpers import URL, good_figures
 from units.models import Unit
@@ -124,6 +126,9 @@ def test_the_export_has_a_sheet_per_quarter_with_numbers_as_numbers(office_clien
         "Dự kiến đến kỳ",
         "Trạng thái",
         "Dự báo cuối nhiệm kỳ",
+        "Cần thêm mỗi quý",
+        "Còn thiếu",
+        "Ghi chú",
     ]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
     ct06 = rows["CT06"]
@@ -131,6 +136,20 @@ def test_the_export_has_a_sheet_per_quarter_with_numbers_as_numbers(office_clien
     assert isinstance(ct06[3].value, (int, float))
     assert ct06[5].value == 360  # 1,800 × 4/20
     assert ct06[6].value in ("Đúng tiến độ", "Có nguy cơ", "Chậm tiến độ", "Đã đạt")
+    assert ct06[8].value == int(ct06[8].value)  # whole members a quarter
+    assert ct06[9].value == f"còn thiếu {format_number(1800 - ct06[3].value)} đảng viên"
+
+
+def test_the_export_at_the_end_of_the_term_carries_the_verdicts_in_vietnamese(office_client):
+    office_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = office_client.get("/dashboard/export.xlsx?as_of=2025-q2")
+    sheet = load_workbook(io.BytesIO(response.content))["2025-q2"]
+    assert sheet["A1"].value.endswith("Quý II/2025")
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
+    assert rows["CT06"][6].value == "Không đạt"
+    assert rows["CT06"][7].value is None  # no forecast once the term is over
+    assert rows["CT06"][10].value.startswith("tạm tính: còn ")
+    assert rows["CT03"][10].value == "kết quả năm 2024"
 
 
 def test_dashboards_run_a_fixed_number_of_queries(office_client, django_assert_max_num_queries):

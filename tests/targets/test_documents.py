@@ -1,6 +1,7 @@
 """Cascading the resolution: plan template, plan registry, study sessions, the periodic report."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -8,13 +9,14 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from config.formatting import format_number, format_percent
 from resolutions.models import PlanDocument, StudySession
 from resolutions.terms import congress_for
 from targets.dashboard import build
 from targets.devtools.demo import _demo_pdf
-from targets.documents import party_date, report_period, summary_context
+from targets.documents import party_date, quarter_words, report_period, status_text, summary_context
 from targets.models import Allocation, Target
 from tests.helpers import DEMO_TODAY
 from units.models import Unit
@@ -49,7 +51,7 @@ def test_the_plan_template_names_the_unit_the_congress_and_every_quota(namtanuye
     text = text_of(response.content)
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert "ĐẢNG ỦY KHU CÔNG NGHIỆP NAM TÂN UYÊN" in text
-    assert "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH BÌNH DƯƠNG" in text
+    assert "ĐẢNG BỘ KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH" in text
     assert "Số      -KH/ĐU" in text
     assert "KẾ HOẠCH" in text
     assert "Đảng bộ Khối Các cơ quan và doanh nghiệp tỉnh Bình Dương lần thứ VII, nhiệm kỳ 2020–2025" in text
@@ -308,7 +310,10 @@ def test_the_bloc_sees_study_coverage_by_unit(office_client):
     nam_tan_uyen = next(c for u, c in rows if u.code == "kcn-nam-tan-uyen")
     assert (nam_tan_uyen.studied, nam_tan_uyen.members) == (142, 142)
     dashboard = office_client.get("/dashboard/").content.decode()
-    assert "Học tập, quán triệt Nghị quyết" in dashboard and "đã được học tập Nghị quyết" in dashboard
+    assert (
+        "Học tập, quán triệt Nghị quyết" in dashboard
+        and "đã được học tập, quán triệt Nghị quyết" in dashboard
+    )
 
 
 # --- The periodic report -------------------------------------------------------------------------------
@@ -343,7 +348,7 @@ def test_the_report_says_what_the_dashboard_says(office_client, slug):
     unit = Unit.objects.get(code="duk")
     spec = report_period(congress_for(unit), slug)
     board = build(unit, spec.as_of, unit.pk)
-    assert f"Số liệu tính đến hết {spec.as_of.label}" in text
+    assert f"Số liệu tính đến hết {quarter_words(spec.as_of)}" in text
     for line in board.lines:
         a = line.assessment
         if line.target.is_count:
@@ -357,8 +362,8 @@ def test_the_report_says_what_the_dashboard_says(office_client, slug):
         assert str(a.label) in text
     c = board.completeness
     assert (
-        f"{format_number(c.reported)}/{format_number(c.expected)} đơn vị có báo cáo {spec.as_of.label} được duyệt"
-        in text
+        f"{format_number(c.reported)}/{format_number(c.expected)} đơn vị có báo cáo {quarter_words(spec.as_of)} "
+        "được duyệt" in text
     )
     for heading in (
         "BÁO CÁO",
@@ -366,13 +371,16 @@ def test_the_report_says_what_the_dashboard_says(office_client, slug):
         "III. ĐÁNH GIÁ CHUNG",
         "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
         "T/M BAN THƯỜNG VỤ",
-        "[Văn phòng viết]",
     ):
         assert heading in text, heading
     context = summary_context(unit, spec, DEMO_TODAY)
     assert [(row["code"], row["status"]) for row in context["rows"]] == [
-        (line.target.code, str(line.assessment.label)) for line in board.lines
+        (line.target.code, status_text(line)) for line in board.lines
     ]
+    assert all(
+        row["status"].startswith(str(line.assessment.label))
+        for row, line in zip(context["rows"], board.lines, strict=True)
+    )
 
 
 def test_a_unit_report_is_only_for_those_who_see_the_unit(buudien_client):
@@ -385,3 +393,203 @@ def test_the_report_lists_plans_and_missing_units(office_client):
     assert "đơn vị đã ban hành kế hoạch thực hiện Nghị quyết" in text
     assert "chưa ban hành: " in text and "Đảng bộ Bưu điện tỉnh Bình Dương" in text
     assert "chưa có báo cáo được duyệt: " in text and "Đảng ủy Khu công nghiệp Nam Tân Uyên" in text
+
+
+# --- The Party's format (Hướng dẫn 36-HD/VPTW) ------------------------------------------------------
+
+
+def document_of(content: bytes) -> Document:
+    return Document(io.BytesIO(content))
+
+
+def header_lines(content: bytes) -> list[tuple[str, bool]]:
+    """The issuing-body block top left: each line and whether it is bold."""
+    cell = document_of(content).tables[0].rows[0].cells[0]
+    return [(p.text, any(r.bold for r in p.runs)) for p in cell.paragraphs if p.text]
+
+
+def signature_lines(content: bytes) -> list[str]:
+    cell = document_of(content).tables[-1].rows[0].cells[1]
+    return [p.text for p in cell.paragraphs if p.text]
+
+
+def recipients(content: bytes) -> list[str]:
+    cell = document_of(content).tables[-1].rows[0].cells[0]
+    return [p.text for p in cell.paragraphs if p.text]
+
+
+def test_the_blocs_header_names_the_province_as_a_party_organisation_then_its_committee(office_client):
+    content = office_client.get("/reports/summary/duk/term.docx").content
+    assert header_lines(content) == [
+        ("ĐẢNG BỘ TỈNH BÌNH DƯƠNG", False),
+        ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH", True),
+        ("*", False),
+        ("Số      -BC/ĐUK", False),
+    ]
+    assert signature_lines(content) == ["T/M BAN THƯỜNG VỤ", "BÍ THƯ"]
+
+
+def test_a_units_header_names_the_bloc_as_a_party_organisation_then_the_units_committee(soxaydung_client):
+    content = soxaydung_client.get("/plans/so-xay-dung/template.docx").content
+    assert header_lines(content)[:2] == [
+        ("ĐẢNG BỘ KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH", False),
+        ("ĐẢNG ỦY SỞ XÂY DỰNG", True),
+    ]
+
+
+def test_a_cells_header_names_its_party_committee_as_an_organisation(office_client):
+    cell = Unit.objects.filter(
+        path__startswith=Unit.objects.get(code="kcn-nam-tan-uyen").path, depth=3
+    ).first()
+    content = office_client.get(f"/plans/{cell.code}/template.docx").content
+    assert header_lines(content)[:2] == [
+        ("ĐẢNG BỘ KHU CÔNG NGHIỆP NAM TÂN UYÊN", False),
+        (cell.name.upper(), True),
+    ]
+
+
+def _cell_unit(members_at_least: int | None = None, members_below: int | None = None) -> Unit:
+    cells = Unit.objects.filter(kind=Unit.Kind.CHI_BO_CO_SO).order_by("path")
+    if members_at_least is not None:
+        return cells.filter(members__gte=members_at_least).first()
+    unit = cells.first()
+    Unit.objects.filter(pk=unit.pk).update(members=members_below)
+    return Unit.objects.get(pk=unit.pk)
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "on_behalf"),
+    [
+        ("so-xay-dung", "Ban Thường vụ Đảng ủy Sở Xây dựng xây dựng Kế hoạch", "T/M BAN THƯỜNG VỤ"),
+        ("kcn-nam-tan-uyen", "Đảng ủy Khu công nghiệp Nam Tân Uyên xây dựng Kế hoạch", "T/M ĐẢNG ỦY"),
+        ("cell-with-committee", "Chi ủy {name} xây dựng Kế hoạch", "T/M CHI ỦY"),
+        ("small-cell", "{name} xây dựng Kế hoạch", "T/M CHI BỘ"),
+    ],
+)
+def test_the_body_named_in_the_text_signs_the_document(office_client, kind, body, on_behalf):
+    if kind == "cell-with-committee":
+        unit = _cell_unit(members_at_least=9)
+    elif kind == "small-cell":
+        unit = _cell_unit(members_below=6)
+    else:
+        unit = Unit.objects.get(code=kind)
+    content = office_client.get(f"/plans/{unit.code}/template.docx").content
+    assert body.format(name=unit.name) in text_of(content)
+    assert signature_lines(content) == [on_behalf, "BÍ THƯ"]
+    report = office_client.get(f"/reports/summary/{unit.code}/2024.docx").content
+    assert signature_lines(report) == [on_behalf, "BÍ THƯ"]
+
+
+def test_the_units_standing_committee_is_recorded_on_the_unit():
+    assert Unit.objects.get(code="duk").has_standing_committee
+    assert Unit.objects.get(code="so-xay-dung").has_standing_committee
+    assert not Unit.objects.get(code="kcn-nam-tan-uyen").has_standing_committee
+
+
+def test_the_blocs_own_plan_rests_on_its_resolution_and_reports_to_the_province(office_client):
+    content = office_client.get("/plans/duk/template.docx").content
+    text = text_of(content)
+    assert "Căn cứ Kế hoạch số" not in text
+    assert "Ban Thường vụ Đảng ủy Khối Các cơ quan và doanh nghiệp tỉnh xây dựng Kế hoạch" in text
+    assert recipients(content) == [
+        "Nơi nhận:",
+        "- Ban Thường vụ Tỉnh ủy Bình Dương (b/c),",
+        "- Các đảng bộ, chi bộ cơ sở trực thuộc,",
+        "- Lưu Văn phòng.",
+    ]
+
+
+def test_a_units_plan_rests_on_the_blocs_plan_from_the_registry_when_registered(office_client, vanphong):
+    text = text_of(office_client.get("/plans/so-xay-dung/template.docx").content)
+    assert (
+        "Căn cứ Kế hoạch số …-KH/ĐUK ngày … của Ban Thường vụ Đảng ủy Khối Các cơ quan và doanh nghiệp tỉnh "
+        "về triển khai thực hiện Nghị quyết;" in text
+    )
+    bloc = Unit.objects.get(code="duk")
+    PlanDocument.objects.create(
+        unit=bloc,
+        resolution=congress_for(bloc).resolution,
+        number="15-KH/ĐUK",
+        issued_on=date(2020, 9, 1),
+        signer="Bí thư",
+        file_name="ke-hoach.pdf",
+        kind="pdf",
+        size=10,
+        registered_by=vanphong,
+    )
+    text = text_of(office_client.get("/plans/so-xay-dung/template.docx").content)
+    assert "Căn cứ Kế hoạch số 15-KH/ĐUK ngày 01/9/2020 của Ban Thường vụ Đảng ủy Khối" in text
+
+
+def test_a_units_recipients_name_the_bloc_and_its_own_cells(soxaydung_client):
+    content = soxaydung_client.get("/plans/so-xay-dung/template.docx").content
+    assert recipients(content) == [
+        "Nơi nhận:",
+        "- Ban Thường vụ Đảng ủy Khối Các cơ quan và doanh nghiệp tỉnh (b/c),",
+        "- Các chi bộ trực thuộc,",
+        "- Lưu Văn phòng.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/duk/template.docx",
+        "/plans/so-xay-dung/template.docx",
+        "/reports/summary/duk/term.docx",
+        "/reports/summary/duk/2023-q2.docx",
+        "/reports/summary/so-xay-dung/2024.docx",
+        "/reports/summary/demo-001/midterm.docx",
+    ],
+)
+def test_every_document_is_ready_to_sign(office_client, url):
+    content = office_client.get(url).content
+    text = text_of(content)
+    # No "[Văn phòng viết]"-style placeholder: sections without content say so in a sentence.
+    assert "[" not in text and "]" not in text
+    # The date line is left for the signer, not dated the day it was generated.
+    assert "Thủ Dầu Một, ngày … tháng … năm …" in text
+    assert DEMO_TODAY.strftime("tháng %m năm %Y").replace("tháng 0", "tháng ") not in text
+    document = document_of(content)
+    body = [p for p in document.paragraphs if p.paragraph_format.first_line_indent and p.text.strip()]
+    assert body and all(p.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY for p in body)
+    for table in document.tables[1:-1]:
+        headings = [cell.text for cell in table.rows[0].cells]
+        assert len(headings) == len(set(headings)), headings
+
+
+def test_quarter_numerals_are_upper_case_in_every_title(office_client):
+    text = text_of(office_client.get("/reports/summary/duk/2023-q2.docx").content)
+    assert "Kết quả quý II/2023 thực hiện Nghị quyết" in text
+    assert "Số liệu tính đến hết quý II/2023" in text
+    assert not re.search(r"quý [ivx]+/", text)
+
+
+def test_the_term_report_gives_verdicts_with_shortfalls_and_says_they_are_provisional(office_client):
+    unit = Unit.objects.get(code="duk")
+    spec = report_period(congress_for(unit), "term")
+    context = summary_context(unit, spec, DEMO_TODAY)
+    rows = {row["code"]: row for row in context["rows"]}
+    board = build(unit, spec.as_of, unit.pk)
+    ct06 = next(x for x in board.lines if x.target.code == "CT06").assessment
+    missing = format_number(1800 - ct06.actual)
+    assert rows["CT06"]["status"] == f"Không đạt, còn thiếu {missing} đảng viên (tạm tính)"
+    assert rows["CT03"]["status"].startswith("Không đạt (năm 2024), còn thiếu ")
+    assert "điểm phần trăm" in rows["CT03"]["status"]
+    for row in rows.values():
+        assert not row["status"].startswith(("Có nguy cơ", "Chậm tiến độ", "Đúng tiến độ"))
+    assert context["provisional_line"].startswith(
+        f"Kết quả cuối kỳ còn tạm tính: {format_number(board.provisional)} báo cáo quý II/2025"
+    )
+
+
+def test_a_document_downloaded_with_the_english_interface_is_in_vietnamese(office_client, settings):
+    office_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert office_client.get("/dashboard/").content.decode().count('lang="en"') == 1
+    text = text_of(office_client.get("/reports/summary/duk/term.docx").content)
+    assert "quý II/2025" in text and "Không đạt" in text
+    assert "7.864/7.935" in text and "99,1%" in text
+    for english in ("Q2/2025", "At risk", "Missed", "Behind", "7,864", "99.1%", "members"):
+        assert english not in text, english
+    plan = text_of(office_client.get("/plans/duk/template.docx").content)
+    assert "7.935 đảng viên" in plan and "7,935" not in plan
