@@ -57,11 +57,16 @@ def term_ends_on(congress: Congress) -> date:
 
 
 def congress_for(unit, on: date | None = None) -> Congress | None:
-    """The congress whose term applies to this unit on this day (today by default); one query."""
+    """The congress whose term applies to this unit on this day (today by default); one query, and one
+    more for a unit under a committee that continues another: a bloc formed by a split follows its
+    predecessor's congress for the rest of the term (the congress of a unit's predecessors counts as
+    held at its own level)."""
     on = on or today()
     candidates = list(
         Congress.objects.filter(unit__path__in=unit.ancestor_paths()).select_related("unit", "parent__parent")
     )
+    if not candidates:
+        candidates = _inherited(unit)
     if not candidates:
         return None
     nearest = max(c.unit.depth for c in candidates)
@@ -71,6 +76,25 @@ def congress_for(unit, on: date | None = None) -> Congress | None:
         return min(held_here, key=lambda c: c.held_from)
     containing = [c for c in began if on <= term_ends_on(c)]
     return max(containing or began, key=lambda c: c.held_from)
+
+
+def _inherited(unit) -> list[Congress]:
+    """The congresses of the nearest predecessors of the unit or of the units above it."""
+    from units.models import Succession, Unit
+
+    frontier = set(Unit.objects.filter(path__in=unit.ancestor_paths()).values_list("pk", flat=True))
+    seen = set(frontier)
+    while frontier:
+        predecessors = (
+            set(Succession.objects.filter(successor__in=frontier).values_list("predecessor_id", flat=True))
+            - seen
+        )
+        found = list(Congress.objects.filter(unit__in=predecessors).select_related("unit", "parent__parent"))
+        if found:
+            return found
+        seen |= predecessors
+        frontier = predecessors
+    return []
 
 
 def resolution_for(unit, on: date | None = None) -> Resolution | None:

@@ -46,6 +46,7 @@ from targets.progress import (
     worst,
 )
 from units.models import Unit
+from units.placements import children_in
 
 Status = ProgressReport.Status
 
@@ -216,8 +217,34 @@ def _leaf_points(entries: list[dict], targets: list[Target], periods: list[Perio
     return {t.pk: points_from_entries(t, by_target[t.pk], indexes) for t in targets}
 
 
+def continuers(unit: Unit) -> list[Unit]:
+    """The units that continue a unit that ended (merge, absorption, split); empty for one still active.
+
+    A predecessor's dashboard shows its own figures until it ended and, for the
+    whole term, itself plus the units that continue it (from the quarter they start).
+    """
+    if unit.active_to is None:
+        return []
+    return list(Unit.objects.filter(inheritances__predecessor=unit).order_by("path"))
+
+
 def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
-    """Each target's points for the given quarters (one query)."""
+    """Each target's points for the given quarters (one query), plus, once the unit has ended, those of
+    the units continuing it (one more query each) from the quarter each starts."""
+    out = _own_series(unit, targets, periods)
+    for successor in continuers(unit):
+        theirs = series_for(successor, targets, periods)
+        for target in targets:
+            for i, period in enumerate(periods):
+                if period.ends_on >= successor.active_from:
+                    mine, more = out[target.pk][i], theirs[target.pk][i]
+                    out[target.pk][i] = Point(
+                        **{k: getattr(mine, k) + getattr(more, k) for k in Point.__dataclass_fields__}
+                    )
+    return out
+
+
+def _own_series(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
     if unit.rolls_up:
         rows = Rollup.objects.filter(unit=unit, period__in=periods, target__in=targets).values(
             "target_id",
@@ -497,7 +524,7 @@ def league(
     """
     children = [
         c
-        for c in (children_of(unit) if children is None else children)
+        for c in (children_of(unit, as_of) if children is None else children)
         if c.is_active_between(as_of.starts_on, as_of.ends_on)
     ]
     counts = [t for t in targets if t.is_count]
@@ -596,9 +623,13 @@ def sort_league(rows: list[LeagueRow], key: str, descending: bool) -> list[Leagu
 # --- Completeness --------------------------------------------------------------------------
 
 
-def children_of(unit: Unit) -> list[Unit]:
-    """The units directly below, by path (one query; a dashboard reads it once for all its sections)."""
-    return list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+def children_of(unit: Unit, period: Period) -> list[Unit]:
+    """The units below a unit in that quarter's tree, by path (a few queries; a dashboard reads them
+    once for all its sections). Once a unit has ended, the units continuing it stand in its place."""
+    children = children_in(unit, period.starts_on, period.ends_on)
+    if not unit.is_active_between(period.starts_on, period.ends_on):
+        children += [c for c in continuers(unit) if c.is_active_between(period.starts_on, period.ends_on)]
+    return children
 
 
 def completeness(unit: Unit, period: Period, children: list[Unit] | None = None) -> Completeness:
@@ -609,7 +640,7 @@ def completeness(unit: Unit, period: Period, children: list[Unit] | None = None)
     """
     children = [
         c
-        for c in (children_of(unit) if children is None else children)
+        for c in (children_of(unit, period) if children is None else children)
         if c.is_active_between(period.starts_on, period.ends_on)
     ]
     # Grassroots organisations are named (whether or not they have cells); other units with
@@ -629,11 +660,35 @@ def completeness(unit: Unit, period: Period, children: list[Unit] | None = None)
     row = RollupUnit.objects.filter(unit=unit, period=period).first() or RollupUnit()
     groups = []
     with_children = {c.pk: c for c in children if c.rolls_up and not c.is_grassroots}
-    for child_row in RollupUnit.objects.filter(unit_id__in=with_children, period=period):
+    child_rows = list(
+        RollupUnit.objects.filter(unit_id__in=[c.pk for c in children if c.rolls_up], period=period)
+    )
+    for child_row in child_rows:
         short = child_row.expected - child_row.on_time - child_row.late
-        if short > 0:
+        if short > 0 and child_row.unit_id in with_children:
             groups.append((with_children[child_row.unit_id], short))
     groups.sort(key=lambda item: item[0].path)
+    if not unit.is_active_between(period.starts_on, period.ends_on):
+        # Ended: the units continuing it are its children here, and its counts are theirs.
+        row = RollupUnit(expected=0, on_time=0, late=0, pending=0)
+        for child_row in child_rows:
+            for name in ("expected", "on_time", "late", "pending"):
+                setattr(row, name, getattr(row, name) + getattr(child_row, name))
+        reports = {
+            unit_id: (status, late)
+            for unit_id, status, late in ProgressReport.objects.filter(
+                unit__in=[c for c in children if not c.rolls_up], period=period
+            ).values_list("unit_id", "status", "late")
+        }
+        for child in children:
+            if not child.rolls_up and child.is_grassroots:
+                on_time, late, pending = status_counts(reports.get(child.pk))
+                row.expected += 1
+                row.on_time, row.late, row.pending = (
+                    row.on_time + on_time,
+                    row.late + late,
+                    row.pending + pending,
+                )
     return Completeness(
         period,
         row.expected,
@@ -669,7 +724,7 @@ def build(
     periods = list(Period.objects.filter(congress=as_of.congress).order_by("index"))
     targets = unit_scope_targets(unit, as_of.congress)
     resolution_targets = [t for t in targets if not t.is_unit_target]
-    children = children_of(unit)
+    children = children_of(unit, as_of)
     rows, shown, principal = league(unit, resolution_targets, periods, as_of, root_id, children)
     lines = target_lines(unit, targets, periods, as_of, root_id)
     return Dashboard(

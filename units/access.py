@@ -23,7 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from units.models import Membership, Unit
+from config import clock
+from units.models import Membership, Succession, Unit
 
 
 class Action(StrEnum):
@@ -39,19 +40,43 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.STANDING_COMMITTEE: frozenset({Action.VIEW}),
     Role.UNIT_SECRETARY: frozenset({Action.VIEW, Action.ENTER}),
     Role.UNIT_CLERK: frozenset({Action.VIEW, Action.ENTER}),
+    # Any role held over a unit that has ended: read its history and the units that continue it.
+    "ended": frozenset({Action.VIEW}),
 }
+ENDED_ROLE = "ended"
 
 
 def _grants(user) -> list[tuple[str, str]]:
     """(role, unit path) pairs of the user, read once per user object (per request).
 
-    A superuser holds the bloc office role over every root, besides its own memberships.
+    A superuser holds the bloc office role over every root, besides its own
+    memberships. A role over a unit that has ended reads it and, through its
+    successions, the units that continue it (transitively), and changes nothing.
     """
     if not user or not user.is_authenticated:
         return []
     cached = getattr(user, "_unit_grants", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        today = clock.today()
+        cached, ended = [], []
+        for role, path, unit_id, active_to in Membership.objects.filter(user=user).values_list(
+            "role", "unit__path", "unit_id", "unit__active_to"
+        ):
+            if active_to is not None and active_to < today:
+                cached.append((ENDED_ROLE, path))
+                ended.append(unit_id)
+            else:
+                cached.append((role, path))
+        seen = set(ended)
+        while ended:
+            rows = list(
+                Succession.objects.filter(predecessor__in=ended).values_list(
+                    "successor_id", "successor__path"
+                )
+            )
+            cached += [(ENDED_ROLE, path) for _id, path in rows]
+            ended = [pk for pk, _path in rows if pk not in seen]
+            seen.update(ended)
         if user.is_superuser:
             roots = Unit.objects.get_root_nodes().values_list("path", flat=True)
             cached += [(Role.BLOC_OFFICE, path) for path in roots]
@@ -73,8 +98,19 @@ def is_bloc_office(user) -> bool:
     return Role.BLOC_OFFICE in roles(user)
 
 
-def can(user, unit: Unit, action: Action = Action.VIEW) -> bool:
-    return any(unit.path.startswith(path) for path in _paths(user, action))
+def can(user, unit: Unit, action: Action = Action.VIEW, quarter=None) -> bool:
+    """May the user do this to the unit? With a quarter (anything with `starts_on`/`ends_on`), a
+    unit the user no longer sees in today's tree may still be read for that quarter when it was then
+    under a unit the user sees: the old parent's people read a transferred unit's quarters before the
+    transfer, and nothing of it from the transfer on."""
+    if any(unit.path.startswith(path) for path in _paths(user, action)):
+        return True
+    if quarter is None or action != Action.VIEW:
+        return False
+    from units.placements import chains
+
+    above = chains(unit, [(0, quarter.starts_on, quarter.ends_on)])[0]
+    return any(a.pk != unit.pk and can(user, a, Action.VIEW) for a in above)
 
 
 def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
@@ -88,8 +124,8 @@ def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
     return Unit.objects.filter(condition)
 
 
-def unit_or_404(user, code: str, action: Action = Action.VIEW) -> Unit:
-    """The unit with this code, if the user may act on it.
+def unit_or_404(user, code: str, action: Action = Action.VIEW, quarter=None) -> Unit:
+    """The unit with this code, if the user may act on it (for that quarter, when one is given).
 
     404 when the user may not even see the unit (its existence stays hidden);
     403 when they see it but may not do this (a reader pressing a writer's button).
@@ -98,7 +134,12 @@ def unit_or_404(user, code: str, action: Action = Action.VIEW) -> Unit:
         unit = Unit.objects.get(code=code)
     except Unit.DoesNotExist:
         raise Http404("no such unit") from None
-    if not can(user, unit, Action.VIEW):
+    return check(user, unit, action, quarter)
+
+
+def check(user, unit: Unit, action: Action = Action.VIEW, quarter=None) -> Unit:
+    """The unit, if the user may act on it; else 404 (unseen) or 403 (seen, not allowed)."""
+    if not can(user, unit, Action.VIEW, quarter):
         raise Http404("no such unit")
     if not can(user, unit, action):
         raise PermissionDenied("not allowed on this unit")

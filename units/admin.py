@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from config.admin import ReadOnlyAdmin
 from config.refusals import Refused
 from units.accounts import send_password_link
-from units.models import Membership, Unit
+from units.models import Membership, Placement, ReorgEvent, Succession, Unit
 
 User = get_user_model()
 
@@ -216,3 +217,29 @@ class AccountAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, AccountAdmin)
+
+
+@admin.register(ReorgEvent)
+class ReorgEventAdmin(ReadOnlyAdmin):
+    """Recorded through the reorganisation screens (one write path), read here."""
+
+    list_display = ["effective_on", "kind", "decision_number", "issuing_body", "recorded_by"]
+    list_filter = ["kind"]
+    search_fields = ["decision_number", "issuing_body", "note"]
+    date_hierarchy = "effective_on"
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAdmin):
+    """Where each unit sat and when; written only by reorganisation events."""
+
+    list_display = ["unit", "parent", "valid_from", "valid_to", "event"]
+    search_fields = ["unit__code", "unit__name", "parent__code"]
+    list_select_related = ["unit", "parent", "event"]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(ReadOnlyAdmin):
+    list_display = ["predecessor", "successor", "event"]
+    search_fields = ["predecessor__code", "successor__code"]
+    list_select_related = ["predecessor", "successor", "event"]

@@ -8,7 +8,7 @@ from resolutions.terms import congress_for
 from targets.entries import EntryInput
 from targets.models import Period, ProgressReport, Target
 from targets.periods import period_for
-from units.access import Action, unit_or_404
+from units.access import Action, check
 from units.models import Unit
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,12 +17,15 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def unit_and_period(
     request, code: str, period_slug: str, action: Action = Action.VIEW
 ) -> tuple[Unit, Period]:
-    """The unit (if this user may act on it) and the quarter of its term named in the URL; else 404."""
-    unit = unit_or_404(request.user, code, action)
+    """The unit (if this user may act on it, in that quarter's tree for reading) and the quarter of its
+    term named in the URL; else 404."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404("no such unit")
     period = period_for(unit, period_slug)
     if period is None:
         raise Http404("no such quarter")
-    return unit, period
+    return check(request.user, unit, action, quarter=period), period
 
 
 def report_of(unit: Unit, period: Period) -> ProgressReport | None:

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
-from resolutions.terms import congress_for
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
 from targets.dashboard import build, lines_by_quarter, study_figures
@@ -19,26 +18,31 @@ from targets.views._common import (
     as_of_period,
 )
 from targets.xlsx import build_dashboard_export
-from units.access import Action, home_units, unit_or_404, visible_ancestors
+from units.access import Action, check, home_units, visible_ancestors
 from units.models import Unit
 
 STUDY_ROWS = 15  # the dashboard lists the units least advanced in study; the study page lists all
 
 
-def _dashboard_unit(request, code: str | None) -> Unit:
+def _dashboard_unit(request, code: str | None) -> tuple[Unit, Period]:
+    """The unit and the quarter the page is "as of"; a unit the user saw in the tree of that quarter
+    (not today's) may be read for it (units.access.can)."""
     if code is None:
         tops = home_units(request.user, Action.VIEW)
         if not tops:
             raise Http404("no unit")
-        return tops[0]
-    return unit_or_404(request.user, code, Action.VIEW)
+        return tops[0], as_of_period(request, tops[0])
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404("no such unit")
+    as_of = as_of_period(request, unit)
+    return check(request.user, unit, Action.VIEW, quarter=as_of), as_of
 
 
 def dashboard(request, code=None):
 
-    unit = _dashboard_unit(request, code)
-    as_of = as_of_period(request, unit)
-    congress = congress_for(unit)
+    unit, as_of = _dashboard_unit(request, code)
+    congress = as_of.congress
     sort = request.GET.get("sort", "share")
     descending = request.GET.get("dir") == "desc"
     board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
@@ -75,9 +79,8 @@ def dashboard(request, code=None):
 
 def dashboard_export(request, code=None):
 
-    unit = _dashboard_unit(request, code)
-    as_of = as_of_period(request, unit)
-    congress = congress_for(unit)
+    unit, as_of = _dashboard_unit(request, code)
+    congress = as_of.congress
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
     # Vietnamese whatever the screen's language: the workbook's headers and words are the office's.
     with translation.override("vi"):
