@@ -141,7 +141,7 @@ def check(user, unit: Unit, action: Action = Action.VIEW, quarter=None) -> Unit:
     """The unit, if the user may act on it; else 404 (unseen) or 403 (seen, not allowed)."""
     if not can(user, unit, Action.VIEW, quarter):
         raise Http404("no such unit")
-    if not can(user, unit, action):
+    if not can(user, unit, action, quarter):
         raise PermissionDenied("not allowed on this unit")
     return unit
 
