@@ -46,8 +46,14 @@ system-deps:
 	  fi; \
 	fi
 
+# The suite runs on TEST_JOBS processes (pytest-xdist; "auto": one per core), each with its own test
+# database; tests that start processes on shared services run one after another on one of them
+# (tests/conftest.py, SERVICES_GROUP). TEST_JOBS=0 runs everything in this one process.
+TEST_JOBS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup
+
 test: venv system-deps
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The suite again with the machine's clock years ahead, as CI runs it after `make test`: the tests
 # fix their own clock (time-machine, tests/conftest.py), so none may depend on the real date.
@@ -69,7 +75,7 @@ test-future: venv system-deps
 	@command -v faketime >/dev/null 2>&1 \
 	  || { echo "error: faketime is not installed (make system-deps installs it as root with apt-get)"; exit 1; }
 	@FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" date +"The tests' machine clock: %F %T %Z"
-	FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" $(BIN)/python -m pytest -m "not faults"
+	FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 faketime -m -f "$(FAKE_TIME)" $(PYTEST) -m "not faults"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -111,11 +111,14 @@ class SessionIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        response = self.get_response(request)
+        # Only where the page itself read the session: /healthz and the static pages never touch the
+        # database for it (a load balancer's probe with a stale cookie still gets its 503, not a 500).
+        if request.session.accessed and request.user.is_authenticated:
             now = int(clock.now().timestamp())
             if now - request.session.get(self.KEY, 0) >= self.EVERY_SECONDS:
                 request.session[self.KEY] = now
-        return self.get_response(request)
+        return response
 
 
 @receiver(user_logged_in)

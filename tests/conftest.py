@@ -25,6 +25,21 @@ def pytest_configure():
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-media-")
 
 
+# Tests that start processes on the machine's shared services (a Celery worker reading the broker's
+# one queue, honcho, the benchmark's worker, the fault tests' own Redis servers and database cuts):
+# under `pytest -n` (make test) they all run on one xdist worker, one after another, so two of them
+# never consume each other's tasks or compete for the cores while timing a broker outage.
+SERVICES_GROUP = "services"
+SERVICE_MODULES = ("test_procfile.py", "test_bench.py", "test_database_outage.py", "test_backup_restore.py")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        shared = item.get_closest_marker("worker") or item.get_closest_marker("faults")
+        if shared or item.path.name in SERVICE_MODULES:
+            item.add_marker(pytest.mark.xdist_group(SERVICES_GROUP))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from targets.devtools.demo import load_demo
