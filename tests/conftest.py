@@ -13,7 +13,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from tests.helpers import DEMO_NOW, DEMO_TODAY
+from tests.helpers import DEMO_NOW, DEMO_TODAY, snapshot_demo
 
 
 def pytest_configure():
@@ -48,6 +48,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # and before anything a test does (every test starts at DEMO_NOW), as history ordering expects.
     with django_db_blocker.unblock(), time_machine.travel(DEMO_NOW - timedelta(hours=2), tick=True):
         load_demo(today=DEMO_TODAY)
+        snapshot_demo()
 
 
 @pytest.fixture(autouse=True)

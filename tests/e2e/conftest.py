@@ -42,10 +42,9 @@ def browser():
 @pytest.fixture
 def demo_server(live_server):
     """The live server with the demo loaded (transactional tests start from a flushed database)."""
-    from targets.devtools.demo import load_demo
-    from tests.helpers import DEMO_TODAY
+    from tests.helpers import restore_demo
 
-    load_demo(today=DEMO_TODAY)
+    restore_demo()
     return live_server
 
 

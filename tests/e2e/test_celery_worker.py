@@ -89,10 +89,9 @@ def worker():
 def demo():
     """The demo again, before the personas are looked up: an earlier transactional test
     (a race, a database outage) flushed the database. Loading it is idempotent."""
-    from targets.devtools.demo import load_demo
-    from tests.helpers import DEMO_TODAY
+    from tests.helpers import restore_demo
 
-    load_demo(today=DEMO_TODAY)
+    restore_demo()
 
 
 def test_an_approval_reaches_the_bloc_dashboard_within_10_seconds(

@@ -85,8 +85,7 @@ def faults(tmp_path, monkeypatch):
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
     from config.celery import app
-    from targets.devtools.demo import load_demo
-    from tests.helpers import DEMO_TODAY
+    from tests.helpers import restore_demo
 
     redis = RedisServer()
     redis.start()
@@ -97,7 +96,7 @@ def faults(tmp_path, monkeypatch):
     app.amqp._producer_pool = None
     monkeypatch.setattr(settings, "REDIS_URL", redis.url)
     monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
-    load_demo(today=DEMO_TODAY)
+    restore_demo()
     db = connection.settings_dict
     processes = []
 
