@@ -575,10 +575,14 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
     """
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, congress_id)
-        # A change of this unit in flight commits before this read, or waits for this settle.
+        # A change of this unit in flight commits before this read, or waits for this settle. Only the
+        # reports' own rows: a plain FOR UPDATE would also lock the joined quarter and unit rows, and an
+        # approval holding its report while its commit checks the keys pointing at the unit would wait
+        # for this settle as it waits for the approval (a deadlock the benchmark's worker run found).
         list(
-            ProgressReport.objects.select_for_update()
+            ProgressReport.objects.select_for_update(of=("self",))
             .filter(unit_id=unit_id, period__congress_id=congress_id)
+            .order_by("pk")
             .values_list("id", flat=True)
         )
         changes = list(
