@@ -1,0 +1,55 @@
+"""/api/…: JSON endpoints, their OpenAPI schema and documentation page; /accounts/tokens/: the token page.
+
+The JSON endpoints answer for themselves who is calling (a token or the session,
+api.authentication) with 401 rather than the login page: they are exempt from
+the site's LoginRequiredMiddleware. The documentation page is a page of the site
+like any other, behind the login.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from api import pages, views
+import targets.urls  # noqa: F401 - registers the "quarter" path converter (2025-q2)
+
+app_name = "api"
+
+
+def open_to_tokens(view):
+    """A JSON endpoint: no redirect to the login page, DRF answers 401 itself."""
+    return login_not_required(view)
+
+
+endpoints = [
+    ("units/", views.UnitList, "units"),
+    ("units/<slug:code>/", views.UnitDetail, "unit"),
+    ("units/<slug:code>/figures/", views.Figures, "figures"),
+    ("units/<slug:code>/completeness/", views.Completeness, "completeness"),
+    ("congresses/", views.CongressList, "congresses"),
+    ("congresses/<int:pk>/", views.CongressDetail, "congress"),
+    ("resolutions/", views.ResolutionList, "resolutions"),
+    ("resolutions/<int:pk>/", views.ResolutionDetail, "resolution"),
+    ("targets/", views.TargetList, "targets"),
+    ("targets/<int:pk>/", views.TargetDetail, "target"),
+    ("quotas/", views.QuotaList, "quotas"),
+    ("reports/", views.ReportList, "reports"),
+    ("reports/<slug:code>/<quarter:quarter>/", views.ReportDetail, "report"),
+    ("reports/<slug:code>/<quarter:quarter>/history/", views.ReportHistory, "report_history"),
+    ("reports/<slug:code>/<quarter:quarter>/entries/", views.ReportEntries, "report_entries"),
+    ("reports/<slug:code>/<quarter:quarter>/submit/", views.ReportSubmit, "report_submit"),
+    ("reports/<slug:code>/<quarter:quarter>/approve/", views.ReportApprove, "report_approve"),
+    ("reports/<slug:code>/<quarter:quarter>/return/", views.ReportReturn, "report_return"),
+]
+
+urlpatterns = [
+    path(f"api/{route}", open_to_tokens(view.as_view()), name=name) for route, view, name in endpoints
+] + [
+    path("api/schema/", open_to_tokens(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", title="API – Tài liệu"),
+        name="docs",
+    ),
+    path("accounts/tokens/", pages.tokens, name="tokens"),
+]
