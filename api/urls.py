@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import pages, views
 import targets.urls  # noqa: F401 - registers the "quarter" path converter (2025-q2)
+from api import pages, views
 
 app_name = "api"
 

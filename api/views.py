@@ -632,6 +632,22 @@ def _write_schema(summary, description, request, responses_extra=None):
     )
 
 
+def _by_target_code(errors: dict, data) -> dict:
+    """Parsing errors of the entries named by their target's code, as the rules name them
+    ("entries.CT06.value"), rather than by their place in the list."""
+    rows = errors.get("entries")
+    sent = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not isinstance(sent, list):
+        return errors
+    named = {}
+    for i, row_errors in enumerate(rows):
+        if not row_errors:
+            continue
+        code = sent[i].get("target") if i < len(sent) and isinstance(sent[i], dict) else None
+        named[code if isinstance(code, str) and code else str(i)] = row_errors
+    return {**errors, "entries": named}
+
+
 def _entry_inputs(payload: list[dict], targets: list[Target]) -> dict[int, EntryInput]:
     """The figures sent, one EntryInput per target; fields a target does not use must stay empty."""
     by_code = {t.code: t for t in targets}
@@ -676,7 +692,8 @@ class ReportEntries(APIView):
         except PreconditionRequired:
             return _precondition_required()
         parsed = s.EntriesInputSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        if not parsed.is_valid():
+            raise ValidationError(_by_target_code(parsed.errors, request.data))
         inputs = _entry_inputs(parsed.validated_data["entries"], targets_for(unit, period))
         report = report_of(unit, period)
         current = report.version if report else 0
