@@ -637,10 +637,14 @@ def _by_target_code(errors: dict, data) -> dict:
     ("entries.CT06.value"), rather than by their place in the list."""
     rows = errors.get("entries")
     sent = data.get("entries") if isinstance(data, dict) else None
-    if not isinstance(rows, list) or not isinstance(sent, list):
+    if not isinstance(sent, list):
+        return errors
+    if isinstance(rows, list):
+        rows = dict(enumerate(rows))
+    if not isinstance(rows, dict) or not all(isinstance(i, int) for i in rows):
         return errors
     named = {}
-    for i, row_errors in enumerate(rows):
+    for i, row_errors in rows.items():
         if not row_errors:
             continue
         code = sent[i].get("target") if i < len(sent) and isinstance(sent[i], dict) else None
