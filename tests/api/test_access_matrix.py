@@ -112,9 +112,6 @@ def test_no_persona_reaches_a_unit_not_theirs_through_any_endpoint_or_method(per
     before = written()
     seen = 0
     for code in FOREIGN[persona]:
-        report = (
-            ProgressReport.objects.filter(unit__code=code, period__slug=QUARTER).first() if False else None
-        )
         version = (
             ProgressReport.objects.filter(unit__code=code, period__year=2025, period__quarter=2)
             .values_list("version", flat=True)
