@@ -7,7 +7,7 @@ like any other, behind the login.
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import targets.urls  # noqa: F401 - registers the "quarter" path converter (2025-q2)
@@ -52,4 +52,6 @@ urlpatterns = [
         name="docs",
     ),
     path("accounts/tokens/", pages.tokens, name="tokens"),
+    # Any other address under /api/ answers JSON too, not the site's HTML page.
+    re_path(r"^api/", open_to_tokens(views.not_found), name="not_found"),
 ]

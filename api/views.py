@@ -16,8 +16,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,29 +53,37 @@ ENTRY_FIELDS = [name for name in EntryInput.__dataclass_fields__ if name != "not
 
 # --- Parameters ------------------------------------------------------------------------------------
 
-UNDER = OpenApiParameter("under", str, description=_l("Chỉ các đơn vị thuộc đơn vị có mã này (kể cả nó)."))
-ON = OpenApiParameter(
-    "on", OpenApiTypes.DATE, description=_l("Cây tổ chức tại ngày này (mặc định: hôm nay).")
+
+def _param(name, kind=str, example=None, **kwargs) -> OpenApiParameter:
+    """A query parameter (or a path/header one); `example` is also what generated requests try first."""
+    examples = [OpenApiExample(name, value=example)] if example is not None else None
+    return OpenApiParameter(name, kind, examples=examples, **kwargs)
+
+
+UNDER = _param("under", example="duk", description=_l("Chỉ các đơn vị thuộc đơn vị có mã này (kể cả nó)."))
+ON = _param("on", OpenApiTypes.DATE, description=_l("Cây tổ chức tại ngày này (mặc định: hôm nay)."))
+QUARTER = _param("quarter", example="2025-q2", description=_l("Quý, dạng 2025-q2."))
+AS_OF = _param(
+    "as_of",
+    example="2025-q2",
+    description=_l("Số liệu đến hết quý này, dạng 2025-q2 (mặc định: quý gần nhất)."),
 )
-QUARTER = OpenApiParameter("quarter", str, description=_l("Quý, dạng 2025-q2."))
-AS_OF = OpenApiParameter(
-    "as_of", str, description=_l("Số liệu đến hết quý này, dạng 2025-q2 (mặc định: quý gần nhất).")
-)
-TARGET = OpenApiParameter("target", str, description=_l("Mã chỉ tiêu, ví dụ CT06."))
-CONGRESS = OpenApiParameter("congress", int, description=_l("Mã số đại hội."))
-YEAR = OpenApiParameter("year", int, description=_l("Năm (chỉ tiêu giao theo năm)."))
-STATUS = OpenApiParameter(
-    "status", str, enum=[c for c, _label in Status.choices], description=_l("Trạng thái báo cáo.")
-)
-IF_MATCH = OpenApiParameter(
+TARGET = _param("target", example="CT06", description=_l("Mã chỉ tiêu, ví dụ CT06."))
+CONGRESS = _param("congress", int, description=_l("Mã số đại hội."))
+YEAR = _param("year", int, description=_l("Năm (chỉ tiêu giao theo năm)."))
+STATUS = _param("status", enum=[c for c, _label in Status.choices], description=_l("Trạng thái báo cáo."))
+IF_MATCH = _param(
     "If-Match",
-    str,
-    OpenApiParameter.HEADER,
+    location=OpenApiParameter.HEADER,
     required=True,
     description=_l('ETag của báo cáo vừa đọc, dạng "v3" ("v0" khi chưa có báo cáo).'),
 )
-PERIOD_PATH = OpenApiParameter("quarter", str, OpenApiParameter.PATH, description=_l("Quý, dạng 2025-q2."))
-CODE_PATH = OpenApiParameter("code", str, OpenApiParameter.PATH, description=_l("Mã đơn vị."))
+PERIOD_PATH = _param(
+    "quarter", location=OpenApiParameter.PATH, example="2025-q2", description=_l("Quý, dạng 2025-q2.")
+)
+CODE_PATH = _param(
+    "code", location=OpenApiParameter.PATH, example="kcn-nam-tan-uyen", description=_l("Mã đơn vị.")
+)
 
 ERROR = s.ErrorSerializer
 CONFLICT = OpenApiResponse(
@@ -130,6 +139,15 @@ def _parents_on(units: list[Unit], day: date) -> dict[int, str | None]:
 def _unit_data(unit: Unit, parent: str | None) -> dict:
     data = {name: getattr(unit, name) for name in s.UnitSerializer.Meta.fields if name != "parent"}
     return {**data, "parent": parent}
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def not_found(request):
+    raise Http404("no such address")
 
 
 # --- Units ----------------------------------------------------------------------------------------------
