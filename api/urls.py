@@ -7,13 +7,28 @@ like any other, behind the login.
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import targets.urls  # noqa: F401 - registers the "quarter" path converter (2025-q2)
 from api import pages, views
 
 app_name = "api"
+
+
+class IdConverter:
+    """A row id that fits a 64-bit integer: a longer one is no address (JSON 404), not a database error."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "row_id")
 
 
 def open_to_tokens(view):
@@ -27,11 +42,11 @@ endpoints = [
     ("units/<slug:code>/figures/", views.Figures, "figures"),
     ("units/<slug:code>/completeness/", views.Completeness, "completeness"),
     ("congresses/", views.CongressList, "congresses"),
-    ("congresses/<int:pk>/", views.CongressDetail, "congress"),
+    ("congresses/<row_id:pk>/", views.CongressDetail, "congress"),
     ("resolutions/", views.ResolutionList, "resolutions"),
-    ("resolutions/<int:pk>/", views.ResolutionDetail, "resolution"),
+    ("resolutions/<row_id:pk>/", views.ResolutionDetail, "resolution"),
     ("targets/", views.TargetList, "targets"),
-    ("targets/<int:pk>/", views.TargetDetail, "target"),
+    ("targets/<row_id:pk>/", views.TargetDetail, "target"),
     ("quotas/", views.QuotaList, "quotas"),
     ("reports/", views.ReportList, "reports"),
     ("reports/<slug:code>/<quarter:quarter>/", views.ReportDetail, "report"),

@@ -112,9 +112,17 @@ def _int(request, name: str) -> int | None:
     return int(raw)
 
 
+def _text(request, name: str) -> str | None:
+    """A text filter as sent; refused when it holds a NUL character (no database stores one)."""
+    raw = request.query_params.get(name)
+    if raw and "\x00" in raw:
+        raise ValidationError({name: [_("Không được chứa ký tự NUL.")]})
+    return raw or None
+
+
 def _visible_unit(request, name: str = "under") -> Unit | None:
     """The unit named by a filter, if the caller sees it; 404 otherwise, as for a URL."""
-    code = request.query_params.get(name)
+    code = _text(request, name)
     return unit_or_404(request.user, code) if code else None
 
 
@@ -292,7 +300,7 @@ class TargetList(generics.ListAPIView):
         congress = _int(self.request, "congress")
         if congress is not None:
             targets = targets.filter(resolution__congress_id=congress)
-        if self.request.query_params.get("target"):
+        if _text(self.request, "target"):
             targets = targets.filter(code=self.request.query_params["target"])
         return targets
 
@@ -327,7 +335,7 @@ class QuotaList(generics.ListAPIView):
         under = _visible_unit(self.request)
         if under is not None:
             quotas = quotas.filter(unit__path__startswith=under.path)
-        if self.request.query_params.get("target"):
+        if _text(self.request, "target"):
             quotas = quotas.filter(target__code=self.request.query_params["target"])
         year = _int(self.request, "year")
         if year is not None:
@@ -373,7 +381,7 @@ class Figures(APIView):
         unit, as_of = _unit_as_of(request, code, "as_of")
         periods = list(Period.objects.filter(congress=as_of.congress).order_by("index"))
         targets = unit_scope_targets(unit, as_of.congress)
-        wanted = request.query_params.get("target")
+        wanted = _text(request, "target")
         if wanted:
             targets = [t for t in targets if t.code == wanted]
         lines = target_lines(unit, targets, periods, as_of, as_of.congress.unit_id, charts=False)
@@ -479,7 +487,7 @@ class ReportList(generics.ListAPIView):
             if params["status"] not in Status.values:
                 raise ValidationError({"status": [_("Trạng thái không hợp lệ.")]})
             reports = reports.filter(status=params["status"])
-        if params.get("target"):
+        if _text(self.request, "target"):
             reports = reports.filter(entries__target__code=params["target"]).distinct()
         return reports.select_related("unit", "period").order_by("period__starts_on", "unit__path", "pk")
 

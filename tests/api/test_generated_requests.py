@@ -49,14 +49,27 @@ schema = _schema()
 
 @pytest.fixture
 def tokens(db, settings):
+    """Keys of the bloc office and of a unit secretary, with the throttle raised.
+
+    The requests go through the real WSGI handler, which closes the database connection at the end
+    of each request (the test's transaction with it, on PostgreSQL); like Django's test client, the
+    test keeps its connection open while it runs.
+    """
     from django.contrib.auth import get_user_model
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     settings.API_THROTTLE_RATE = "1000000/minute"
     users = get_user_model().objects
-    return [
+    keys = [
         token_create(user=users.get(username="vanphong"), name="schemathesis")[1],
         token_create(user=users.get(username="namtanuyen"), name="schemathesis")[1],
     ]
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield keys
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module", autouse=True)
