@@ -2,11 +2,11 @@
 
 The JSON endpoints answer for themselves who is calling (a token or the session,
 api.authentication) with 401 rather than the login page: they are exempt from
-the site's LoginRequiredMiddleware. The documentation page is a page of the site
+the site's LoginRequiredMiddleware (DRF marks its views so; `open_to_tokens` says it here). The documentation page is a page of the site
 like any other, behind the login.
 """
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -49,12 +49,12 @@ endpoints = [
     ("targets/<row_id:pk>/", views.TargetDetail, "target"),
     ("quotas/", views.QuotaList, "quotas"),
     ("reports/", views.ReportList, "reports"),
-    ("reports/<slug:code>/<quarter:quarter>/", views.ReportDetail, "report"),
-    ("reports/<slug:code>/<quarter:quarter>/history/", views.ReportHistory, "report_history"),
-    ("reports/<slug:code>/<quarter:quarter>/entries/", views.ReportEntries, "report_entries"),
-    ("reports/<slug:code>/<quarter:quarter>/submit/", views.ReportSubmit, "report_submit"),
-    ("reports/<slug:code>/<quarter:quarter>/approve/", views.ReportApprove, "report_approve"),
-    ("reports/<slug:code>/<quarter:quarter>/return/", views.ReportReturn, "report_return"),
+    ("reports/<slug:code>/<quarter:period>/", views.ReportDetail, "report"),
+    ("reports/<slug:code>/<quarter:period>/history/", views.ReportHistory, "report_history"),
+    ("reports/<slug:code>/<quarter:period>/entries/", views.ReportEntries, "report_entries"),
+    ("reports/<slug:code>/<quarter:period>/submit/", views.ReportSubmit, "report_submit"),
+    ("reports/<slug:code>/<quarter:period>/approve/", views.ReportApprove, "report_approve"),
+    ("reports/<slug:code>/<quarter:period>/return/", views.ReportReturn, "report_return"),
 ]
 
 urlpatterns = [
@@ -63,7 +63,8 @@ urlpatterns = [
     path("api/schema/", open_to_tokens(SpectacularAPIView.as_view()), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", title="API – Tài liệu"),
+        # A page of the site: the login page first (DRF views are otherwise exempt from the middleware).
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema", title="API – Tài liệu")),
         name="docs",
     ),
     path("accounts/tokens/", pages.tokens, name="tokens"),

@@ -79,7 +79,7 @@ IF_MATCH = _param(
     description=_l('ETag của báo cáo vừa đọc, dạng "v3" ("v0" khi chưa có báo cáo).'),
 )
 PERIOD_PATH = _param(
-    "quarter", location=OpenApiParameter.PATH, example="2025-q2", description=_l("Quý, dạng 2025-q2.")
+    "period", location=OpenApiParameter.PATH, example="2025-q2", description=_l("Quý, dạng 2025-q2.")
 )
 CODE_PATH = _param(
     "code", location=OpenApiParameter.PATH, example="kcn-nam-tan-uyen", description=_l("Mã đơn vị.")
@@ -552,8 +552,8 @@ class ReportDetail(APIView):
         responses={200: s.ReportSerializer},
         tags=["Báo cáo"],
     )
-    def get(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter)
+    def get(self, request, code, period):
+        unit, period = _report_and_period(request, code, period)
         return _report_response(unit, period)
 
 
@@ -565,8 +565,8 @@ class ReportHistory(APIView):
         responses={200: s.HistoryEventSerializer(many=True)},
         tags=["Báo cáo"],
     )
-    def get(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter)
+    def get(self, request, code, period):
+        unit, period = _report_and_period(request, code, period)
         report = report_of(unit, period)
         if report is None:
             return Response([])
@@ -714,8 +714,8 @@ class ReportEntries(APIView):
         ),
         s.EntriesInputSerializer,
     )
-    def put(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter)
+    def put(self, request, code, period):
+        unit, period = _report_and_period(request, code, period)
         check(request.user, unit, Action.ENTER)
         try:
             expected = _expected_version(request)
@@ -746,8 +746,8 @@ class ReportSubmit(APIView):
         _l("Như nút “Gửi báo cáo”: mọi chỉ tiêu phải có số liệu. Cần If-Match."),
         None,
     )
-    def post(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter)
+    def post(self, request, code, period):
+        unit, period = _report_and_period(request, code, period)
         check(request.user, unit, Action.ENTER)
         try:
             expected = _expected_version(request)
@@ -785,8 +785,8 @@ class ReportApprove(APIView):
         ),
         s.ApproveSerializer,
     )
-    def post(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter, Action.REVIEW)
+    def post(self, request, code, period):
+        unit, period = _report_and_period(request, code, period, Action.REVIEW)
         try:
             expected = _expected_version(request)
         except PreconditionRequired:
@@ -819,8 +819,8 @@ class ReportReturn(APIView):
         _l("Văn phòng trả lại đúng phiên bản đã đọc (If-Match), với lý do để đơn vị sửa."),
         s.ReturnSerializer,
     )
-    def post(self, request, code, quarter):
-        unit, period = _report_and_period(request, code, quarter, Action.REVIEW)
+    def post(self, request, code, period):
+        unit, period = _report_and_period(request, code, period, Action.REVIEW)
         try:
             expected = _expected_version(request)
         except PreconditionRequired:
