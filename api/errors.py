@@ -67,9 +67,14 @@ def handler(exc, context):
         return Response(body(exc.message, refusal_errors(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(NOT_FOUND)
-    elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied) and not isinstance(
-        exc, exceptions.NotAuthenticated
-    ):
+    elif isinstance(exc, exceptions.PermissionDenied) and "CSRF" in str(exc.detail):
+        exc = exceptions.PermissionDenied(
+            _(
+                "Thiếu hoặc sai mã CSRF: khi gọi bằng phiên đăng nhập của trình duyệt, gửi kèm tiêu đề "
+                "X-CSRFToken (hoặc dùng khóa API)."
+            )
+        )
+    elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied):
         exc = exceptions.PermissionDenied(_("Anh/chị không có quyền thực hiện thao tác này."))
     elif isinstance(exc, exceptions.ParseError):
         exc = exceptions.ParseError(_("Nội dung gửi lên không đọc được: cần JSON hợp lệ (UTF-8)."))

@@ -511,7 +511,7 @@ def _report_data(unit: Unit, period: Period, report: ProgressReport | None) -> d
     targets = {t.pk: t for t in targets_for(unit, period)}
     entries = []
     if report is not None:
-        for entry in sorted(report.entries.all(), key=lambda e: (e.target.position, e.target.code)):
+        for entry in report.entries.select_related("target").order_by("target__position", "target__code"):
             target = entry.target
             fields = input_fields(target) if target.pk in targets else ENTRY_FIELDS
             entries.append(

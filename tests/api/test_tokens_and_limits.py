@@ -116,3 +116,26 @@ def test_an_unknown_address_under_api_answers_json(api_as, vanphong):
     response = api_as(vanphong).get("/api/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Không tìm thấy.", "errors": {}}
+
+
+def test_the_browser_session_reads_and_its_writes_need_the_csrf_token(namtanuyen):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(namtanuyen)
+    assert browser.get("/api/reports/kcn-nam-tan-uyen/2025-q2/").status_code == 200
+    response = browser.post(
+        "/api/reports/kcn-nam-tan-uyen/2025-q2/submit/", content_type="application/json", HTTP_IF_MATCH='"v0"'
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_the_schema_is_valid_openapi_with_no_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    text = (tmp_path / "schema.yaml").read_text()
+    assert "API Theo dõi thực hiện Nghị quyết" in text
+    for status in ("'400'", "'404'", "'412'", "'428'", "'429'"):
+        assert status in text
