@@ -34,9 +34,10 @@ from targets.entries import EntryInput, input_fields, targets_for, unit_scope_ta
 from targets.history import report_timeline
 from targets.models import Allocation, Period, ProgressReport, Target
 from targets.periods import parse_period_slug, period_for
-from targets.services.reports import (
+from targets.services.reports import (  # _conflict: the one account of what changed since a version
     AlreadyDone,
     ReportConflict,
+    _conflict,
     report_approve,
     report_return,
     report_save,
@@ -765,7 +766,11 @@ class ReportSubmit(APIView):
                 )
                 current = report.version if report else 0
                 if expected != current and not (report and report.status == Status.SUBMITTED):
-                    return _stale(str(STALE), current)
+                    if report is None or expected is None:
+                        return _stale(str(STALE), current)
+                    # What changed since the version named, in the words of a save's conflict.
+                    conflict = _conflict(report, expected, targets_for(unit, period))
+                    return _stale(conflict.message, conflict.current_version, conflict.changes)
                 report_submit(unit=unit, period=period, user=request.user)
         except AlreadyDone as exc:
             return _report_response(unit, period, message=exc.message)

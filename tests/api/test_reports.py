@@ -212,3 +212,29 @@ def test_malformed_json_is_a_400_in_vietnamese(api_as, namtanuyen):
     )
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Nội dung gửi lên không đọc được")
+
+
+def test_a_stale_submit_gets_412_with_what_changed_and_sends_nothing(api_as, namtanuyen):
+    first, second = api_as(namtanuyen, "a"), api_as(namtanuyen, "b")
+    saved = first.put(REPORT + "entries/", {"entries": FIGURES}, format="json", HTTP_IF_MATCH='"v0"')
+    second.put(
+        REPORT + "entries/",
+        {"entries": [{"target": "CT06", "value": 6}]},
+        format="json",
+        HTTP_IF_MATCH=saved["ETag"],
+    )
+    before = _state()
+    response = first.post(REPORT + "submit/", HTTP_IF_MATCH=saved["ETag"])
+    assert response.status_code == 412
+    assert {"target": "CT06", "field": "value", "old": 5, "new": 6} in response.json()["changes"]
+    assert _state() == before
+
+
+def test_the_admin_lists_tokens_without_their_keys(client, namtanuyen, django_user_model):
+    from api.services import token_create
+
+    _token, key = token_create(user=namtanuyen, name="Phần mềm đơn vị")
+    client.force_login(django_user_model.objects.create_superuser("quantri", "q@example.org", "demo1234"))
+    page = client.get("/admin/api/apitoken/")
+    assert page.status_code == 200
+    assert "Phần mềm đơn vị" in page.content.decode() and key not in page.content.decode()
