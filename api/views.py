@@ -75,6 +75,7 @@ YEAR = _param("year", int, description=_l("Năm (chỉ tiêu giao theo năm)."))
 STATUS = _param("status", enum=[c for c, _label in Status.choices], description=_l("Trạng thái báo cáo."))
 IF_MATCH = _param(
     "If-Match",
+    example='"v0"',
     location=OpenApiParameter.HEADER,
     required=True,
     description=_l('ETag của báo cáo vừa đọc, dạng "v3" ("v0" khi chưa có báo cáo).'),
@@ -642,7 +643,23 @@ STALE = _l(
 )
 
 
-def _write_schema(summary, description, request, responses_extra=None):
+ENTRIES_EXAMPLE = OpenApiExample(
+    "quy-ii-2025",
+    summary=_l("Báo cáo Quý II/2025 của Đảng ủy KCN Nam Tân Uyên (dữ liệu mẫu)"),
+    request_only=True,
+    value={
+        "entries": [
+            {"target": "CT01", "numerator": 142, "denominator": 142},
+            {"target": "CT05", "value": 1},
+            {"target": "CT06", "value": 5, "note": "Kết nạp tại 2 chi bộ"},
+            {"target": "CT06.1", "value": 2},
+            {"target": "CT07", "value": 0},
+        ]
+    },
+)
+
+
+def _write_schema(summary, description, request, responses_extra=None, examples=None):
     responses = {
         200: s.ReportWriteResultSerializer,
         412: CONFLICT,
@@ -655,6 +672,7 @@ def _write_schema(summary, description, request, responses_extra=None):
         parameters=[CODE_PATH, PERIOD_PATH, IF_MATCH],
         request=request,
         responses=responses,
+        examples=examples,
         tags=["Báo cáo"],
     )
 
@@ -714,6 +732,7 @@ class ReportEntries(APIView):
             "danh sách được thay toàn bộ; chỉ tiêu không có giữ nguyên. Cần If-Match."
         ),
         s.EntriesInputSerializer,
+        examples=[ENTRIES_EXAMPLE],
     )
     def put(self, request, code, period):
         unit, period = _report_and_period(request, code, period)
