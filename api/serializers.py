@@ -30,8 +30,8 @@ class ErrorSerializer(serializers.Serializer):
 class ChangeSerializer(serializers.Serializer):
     target = serializers.CharField(help_text=_("Mã chỉ tiêu."))
     field = serializers.CharField(help_text=_("Trường số liệu."))
-    old = serializers.JSONField(allow_null=True, help_text=_("Giá trị trong phiên bản anh/chị gửi kèm."))
-    new = serializers.JSONField(allow_null=True, help_text=_("Giá trị hiện tại."))
+    old = serializers.JSONField(allow_null=True, help_text=_("Giá trị trước."))
+    new = serializers.JSONField(allow_null=True, help_text=_("Giá trị sau."))
 
 
 class ConflictSerializer(ErrorSerializer):
@@ -286,19 +286,14 @@ class ReportListItemSerializer(serializers.ModelSerializer):
         fields = ["unit", "quarter", "status", "version", "late", "submitted_at", "reviewed_at"]
 
 
-class HistoryChangeSerializer(serializers.Serializer):
-    target = serializers.CharField()
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
-
-
 class HistoryEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     who = serializers.CharField(allow_blank=True)
     what = serializers.CharField(allow_blank=True)
-    status = serializers.CharField(allow_null=True)
-    changes = HistoryChangeSerializer(many=True)
+    status = serializers.CharField(
+        allow_null=True, help_text=_("Trạng thái mới, nếu bước này đổi trạng thái.")
+    )
+    changes = ChangeSerializer(many=True)
 
 
 # --- Writing ------------------------------------------------------------------------------------------
