@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "units",
     "resolutions",
     "targets",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +280,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.send_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+}
+
+# --- Caches and the API ------------------------------------------------------
+# The default cache stays in each process's memory. The API's call counter (api.throttling) needs one
+# count for every gunicorn worker and must keep working while Redis is down: a table in the database
+# (created by the api app's migration).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "api_throttle_cache",
+    },
+}
+# Calls per personal token (or per signed-in user) allowed in a period: "<n>/second|minute|hour|day".
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    # JSON only in production: the browsable pages are a development aid.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Theo dõi thực hiện Nghị quyết",
+    "DESCRIPTION": (
+        "Đọc cây tổ chức, đại hội, nghị quyết, chỉ tiêu và số liệu như trên trang tổng quan; "
+        "nhập, gửi, duyệt và trả lại báo cáo quý. Mỗi lệnh gọi theo đúng quyền của người giữ khóa."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- E-mail -----------------------------------------------------------------

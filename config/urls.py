@@ -31,6 +31,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
+    path("", include("api.urls")),
     path("", include("targets.urls")),
     path("", include("resolutions.urls")),
 ]

@@ -25,17 +25,30 @@ def our_routes(patterns=None, namespace=""):
 
 
 ROUTES = sorted(set(our_routes()))
+# The JSON API answers for itself without credentials: 401 (a program has no login page to go to);
+# any other address under /api/ is a JSON 404 (api/urls.py). Its documentation and token pages are pages.
+API_JSON = {name for name, _ in ROUTES if name.startswith("api:") and name not in {"api:docs", "api:tokens"}}
 
 
 def test_the_routes_are_found():
     assert {"targets:home", "units:tree", "units:detail", "healthz"} <= {name for name, _ in ROUTES}
 
 
-@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] not in OPEN and r[0] != "logout"])
+@pytest.mark.parametrize(
+    ("name", "path"), [r for r in ROUTES if r[0] not in OPEN | API_JSON and r[0] != "logout"]
+)
 def test_every_page_asks_for_login_first(client, name, path):
     response = client.get(path)
     assert response.status_code == 302, name
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] in API_JSON])
+def test_every_api_endpoint_asks_for_credentials_in_json(client, name, path):
+    response = client.get(path)
+    assert response.status_code == (404 if name == "api:not_found" else 401), name
+    # The schema answers in its own media type (YAML, or JSON with ?format=json), never an HTML page.
+    assert response["Content-Type"].split(";")[0] in ("application/json", "application/vnd.oai.openapi")
 
 
 def test_health_check_is_open_and_reports_the_database(client):
