@@ -743,15 +743,28 @@ def build(
 
 
 def own_target_states(targets: list[Target], as_of: Period, periods: list[Period]) -> dict[int, Assessment]:
-    """Where each unit's own target stands as of a quarter, for many units at once (three queries)."""
+    """Where each unit's own target stands as of a quarter, for many units at once (four queries)."""
     owners_with_children = {t.pk for t in targets if t.owner_unit and t.owner_unit.rolls_up}
-    # A target has data once its unit reported it in some quarter so far: roll-up rows exist from
-    # the first quarter with data on, a leaf's points are built from its approved entries.
+    # A target has data once its unit (or a unit under it) reported it in some quarter so far. Roll-up
+    # rows are dense (every quarter of the term, zeros included), so for a unit with children that is
+    # a row of the owner with a reporting unit in a quarter up to this one; a leaf's points are built
+    # from its approved entries.
+    reported = set(
+        Rollup.objects.filter(
+            target_id__in=owners_with_children,
+            unit_id=F("target__owner_unit_id"),
+            period__congress=as_of.congress,
+            period__index__lte=as_of.index,
+            reporting__gt=0,
+        )
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
     figures: dict[int, Point] = {}
     for row in Rollup.objects.filter(target_id__in=owners_with_children, period=as_of).select_related(
         "target"
     ):
-        if row.unit_id == row.target.owner_unit_id:
+        if row.unit_id == row.target.owner_unit_id and row.target_id in reported:
             figures[row.target_id] = Point(
                 value=row.value,
                 cumulative=row.cumulative,

@@ -269,3 +269,37 @@ def test_a_proposal_for_a_ratio_may_be_approved_and_reported(soxaydung, vanphong
     q1_2024 = Period.objects.get(congress=target.resolution.congress, year=2024, quarter=1)
     assert target not in targets_for(unit, q1_2022)  # outside the years it covers
     assert target in targets_for(unit, q1_2024)
+
+
+def test_a_new_count_target_of_a_unit_with_cells_reads_no_data_until_a_figure_is_approved(
+    soxaydung, vanphong
+):
+    """Roll-up rows exist for every quarter (zeros included): that alone is not data."""
+    from targets.dashboard import own_target_states
+    from targets.progress import State
+
+    unit = Unit.objects.get(code="so-xay-dung")
+    assert unit.rolls_up  # it has cells, so its own targets are read from roll-up rows
+    proposal = target_propose(unit=unit, user=soxaydung, data=ProposalInput(**_count_input()))
+    target = target_proposal_approve(proposal=proposal, user=vanphong)
+    rollup_full(target.resolution.congress)
+    periods = list(Period.objects.filter(congress=target.resolution.congress).order_by("index"))
+    as_of = next(p for p in periods if (p.year, p.quarter) == (2025, 1))
+    assert Rollup.objects.filter(target=target, unit=unit, period=as_of).exists()
+    target = Target.objects.select_related("owner_unit").get(pk=target.pk)
+    assert own_target_states([target], as_of, periods)[target.pk].state == State.NO_DATA
+    # The unit's other own targets, reported since 2023, do have data.
+    reported = Target.objects.select_related("owner_unit").filter(owner_unit=unit).exclude(pk=target.pk)
+    states = own_target_states(list(reported), as_of, periods)
+    assert states and all(s.state != State.NO_DATA for s in states.values())
+
+
+def _count_input():
+    return dict(
+        title="Số hồ sơ cấp phép trực tuyến",
+        measure="flow",
+        value=Decimal(120),
+        unit_label="hồ sơ",
+        first_year=2023,
+        last_year=2025,
+    )
