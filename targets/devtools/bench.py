@@ -29,6 +29,9 @@ BUDGETS = {
     "dashboard_p95_ms": 100.0,  # at every level of the tree, with a constant query count
     "save_p95_ms": 50.0,  # saving and submitting a whole report
     "latency_ms": 1000.0,  # an approval on the bloc dashboard through a real worker
+    # Queries per dashboard at any level and any size: the bound tests/targets/test_dashboard.py asserts
+    # (a level whose children have none reads their entries instead of roll-up rows: ±1 query).
+    "dashboard_queries": 26,
 }
 # The project's floor: one pass over the entries, with the join that gives each its quarter.
 FLOOR_SQL = (
@@ -347,7 +350,7 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
     results["dashboard_p50_ms"] = levels[0]["p50_ms"]
     results["dashboard_p95_ms"] = max(level["p95_ms"] for level in levels)
     results["dashboard_queries"] = levels[0]["queries"]
-    results["dashboard_queries_constant"] = len({level["queries"] for level in levels}) == 1
+    results["dashboard_queries_max"] = max(level["queries"] for level in levels)
 
     saves = []
     clerk = data["clerk"]
@@ -383,7 +386,8 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
         "full_over_plain <= 3": results["full_over_plain"] <= BUDGETS["full_over_plain"],
         "settle_p95 <= 10 ms": results["settle_p95_ms"] <= BUDGETS["settle_p95_ms"],
         "dashboard_p95 <= 100 ms at every level": results["dashboard_p95_ms"] <= BUDGETS["dashboard_p95_ms"],
-        "dashboard queries constant": results["dashboard_queries_constant"],
+        "dashboard queries <= 26 at every level": results["dashboard_queries_max"]
+        <= BUDGETS["dashboard_queries"],
         "save_submit_p95 <= 50 ms": results["save_submit_p95_ms"] <= BUDGETS["save_p95_ms"],
     }
     if latencies:
