@@ -1,9 +1,15 @@
-"""What several test modules share: the demo's open report and the figures that fill it."""
+"""What several test modules share: the demo's open report and the figures that fill it, the demo put
+back after a flush, and the small world of the roll-up property tests."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from targets.models import Entry, ProgressReport, Target
+from targets.entries import EntryInput, targets_for
+from targets.models import Entry, Period, ProgressReport, Target
+from targets.periods import periods_ensure
+from tests.factories import CongressFactory, ResolutionFactory, UnitFactory, UserFactory
+from units.models import Membership, Unit
 
 # The day the demo is loaded in tests: mid-term data, Q2/2025 extended for kcn-nam-tan-uyen.
 DEMO_TODAY = date(2026, 11, 26)
@@ -111,3 +117,109 @@ def restore_demo() -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), _tables()):
             cursor.execute(sql)
     ContentType.objects.clear_cache()  # the flush re-created content types under other ids
+
+
+def examples(count: int) -> int:
+    """Hypothesis examples for a property test: `count`, scaled by TEST_EXAMPLES_SCALE (the Makefile's
+    `test-future` runs them at a quarter: the second run checks the clock, not the search)."""
+    import os
+
+    return max(5, round(count * float(os.environ.get("TEST_EXAMPLES_SCALE", "1"))))
+
+
+# --- A small world for the roll-up property tests -------------------------------------------------
+# A root with a (cells a1, a2), b (a leaf) and c (cell c1); four bloc targets and two units' own; the
+# first PROPERTY_PERIODS quarters of a short term. Built inside the test's transaction and rolled
+# back (Rollback) after each example.
+PROPERTY_PERIODS = 6
+
+
+class Rollback(Exception):
+    pass
+
+
+def build_world():
+    root = UnitFactory(code="pt-root", kind=Unit.Kind.BLOC)
+    a = UnitFactory(code="pt-a", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
+    units = {
+        "a": a,
+        "a1": UnitFactory(code="pt-a1", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
+        "a2": UnitFactory(code="pt-a2", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
+        "b": UnitFactory(code="pt-b", parent=root),
+    }
+    c = UnitFactory(code="pt-c", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
+    units["c"] = c
+    units["c1"] = UnitFactory(code="pt-c1", parent=c, kind=Unit.Kind.CHI_BO_TRUC_THUOC)
+    for unit in units.values():
+        unit.refresh_from_db()
+    congress = CongressFactory(
+        unit=root,
+        held_from=date(2020, 7, 13),
+        held_to=date(2020, 7, 15),
+        term_start_year=2020,
+        term_end_year=2022,
+    )
+    resolution = ResolutionFactory(congress=congress)
+    flow = Target.objects.create(
+        resolution=resolution, code="F", title="f", measure="flow", value=Decimal(100), position=1
+    )
+    Target.objects.create(
+        resolution=resolution,
+        code="S",
+        title="s",
+        measure="subcount",
+        value=Decimal(30),
+        parent=flow,
+        position=2,
+    )
+    Target.objects.create(
+        resolution=resolution, code="Q", title="q", measure="ratio", value=Decimal(90), position=3
+    )
+    Target.objects.create(
+        resolution=resolution, code="M", title="m", measure="milestone", value=Decimal(100), position=4
+    )
+    # Units' own targets: one owned by a unit with cells (fed by them), one by a leaf.
+    Target.objects.create(
+        resolution=resolution,
+        code="UA",
+        title="ua",
+        measure="flow",
+        value=Decimal(10),
+        owner_unit=units["a"],
+        position=5,
+    )
+    Target.objects.create(
+        resolution=resolution,
+        code="UB",
+        title="ub",
+        measure="ratio",
+        value=Decimal(80),
+        owner_unit=units["b"],
+        position=6,
+    )
+    periods_ensure(congress)
+    Period.objects.filter(congress=congress).update(deadline=date.today() + timedelta(days=365))
+    office, clerk = UserFactory(username="pt-office"), UserFactory(username="pt-clerk")
+    Membership.objects.create(user=office, unit=root, role=Membership.Role.BLOC_OFFICE)
+    Membership.objects.create(user=clerk, unit=root, role=Membership.Role.UNIT_SECRETARY)
+    return (
+        congress,
+        units,
+        list(Period.objects.filter(congress=congress).order_by("index"))[:PROPERTY_PERIODS],
+        office,
+        clerk,
+    )
+
+
+def inputs_for(unit, period, values):
+    """Figures for every target the unit reports that quarter (its own targets included)."""
+    flow, sub, num, den, done = values
+    out = {}
+    for target in targets_for(unit, period):
+        if target.is_count:
+            out[target.pk] = EntryInput(value=min(sub, flow) if target.parent_id else flow)
+        elif target.is_ratio:
+            out[target.pk] = EntryInput(numerator=min(num, den), denominator=den)
+        else:
+            out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None)
+    return out

@@ -19,10 +19,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.services import token_create
+from tests.helpers import examples
 
 # Examples per operation and generation mode: 18 operations × 2 modes × this, plus explicit examples,
 # keeps the run near a minute on two cores.
-EXAMPLES = 10
+EXAMPLES = examples(10)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 REQUESTS = {"count": 0, "by_status": {}}
 

@@ -16,7 +16,7 @@ from targets.models import Entry, Period, ProgressReport, Rollup, RollupChange
 from targets.rollup import rollup_full, settle_pending
 from targets.services import reorganisation
 from targets.services.reports import report_approve, report_reopen, report_save, report_submit
-from tests.targets.test_rollup_property import Rollback, build_world, inputs_for
+from tests.helpers import Rollback, build_world, examples, inputs_for
 from units.models import Placement, Unit
 from units.services import Decision, NewUnit
 
@@ -200,7 +200,7 @@ def rows(congress):
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -2,7 +2,6 @@
 crashing at any step of settling, the roll-up rows equal exactly what a full rebuild gives."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -10,109 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from targets import ledger, rollup
-from targets.entries import EntryInput, targets_for
-from targets.models import Period, ProgressReport, Rollup, RollupChange, RollupUnit, Target
-from targets.periods import periods_ensure
+from targets.models import ProgressReport, Rollup, RollupChange, RollupUnit
 from targets.rollup import rollup_full, settle_pending
 from targets.services.reports import report_approve, report_reopen, report_return, report_save, report_submit
-from tests.factories import CongressFactory, ResolutionFactory, UnitFactory, UserFactory
-from units.models import Membership, Unit
+from tests.helpers import PROPERTY_PERIODS as PERIODS
+from tests.helpers import Rollback, build_world, examples, inputs_for
 
 pytestmark = pytest.mark.django_db
 
 UNITS = ["a", "a1", "a2", "b", "c", "c1"]  # a and c have cells; b is a leaf cell of the root
-PERIODS = 6
-
-
-class Rollback(Exception):
-    pass
-
-
-def build_world():
-    root = UnitFactory(code="pt-root", kind=Unit.Kind.BLOC)
-    a = UnitFactory(code="pt-a", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
-    units = {
-        "a": a,
-        "a1": UnitFactory(code="pt-a1", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
-        "a2": UnitFactory(code="pt-a2", parent=a, kind=Unit.Kind.CHI_BO_TRUC_THUOC),
-        "b": UnitFactory(code="pt-b", parent=root),
-    }
-    c = UnitFactory(code="pt-c", parent=root, kind=Unit.Kind.DANG_BO_CO_SO)
-    units["c"] = c
-    units["c1"] = UnitFactory(code="pt-c1", parent=c, kind=Unit.Kind.CHI_BO_TRUC_THUOC)
-    for unit in units.values():
-        unit.refresh_from_db()
-    congress = CongressFactory(
-        unit=root,
-        held_from=date(2020, 7, 13),
-        held_to=date(2020, 7, 15),
-        term_start_year=2020,
-        term_end_year=2022,
-    )
-    resolution = ResolutionFactory(congress=congress)
-    flow = Target.objects.create(
-        resolution=resolution, code="F", title="f", measure="flow", value=Decimal(100), position=1
-    )
-    Target.objects.create(
-        resolution=resolution,
-        code="S",
-        title="s",
-        measure="subcount",
-        value=Decimal(30),
-        parent=flow,
-        position=2,
-    )
-    Target.objects.create(
-        resolution=resolution, code="Q", title="q", measure="ratio", value=Decimal(90), position=3
-    )
-    Target.objects.create(
-        resolution=resolution, code="M", title="m", measure="milestone", value=Decimal(100), position=4
-    )
-    # Units' own targets: one owned by a unit with cells (fed by them), one by a leaf.
-    Target.objects.create(
-        resolution=resolution,
-        code="UA",
-        title="ua",
-        measure="flow",
-        value=Decimal(10),
-        owner_unit=units["a"],
-        position=5,
-    )
-    Target.objects.create(
-        resolution=resolution,
-        code="UB",
-        title="ub",
-        measure="ratio",
-        value=Decimal(80),
-        owner_unit=units["b"],
-        position=6,
-    )
-    periods_ensure(congress)
-    Period.objects.filter(congress=congress).update(deadline=date.today() + timedelta(days=365))
-    office, clerk = UserFactory(username="pt-office"), UserFactory(username="pt-clerk")
-    Membership.objects.create(user=office, unit=root, role=Membership.Role.BLOC_OFFICE)
-    Membership.objects.create(user=clerk, unit=root, role=Membership.Role.UNIT_SECRETARY)
-    return (
-        congress,
-        units,
-        list(Period.objects.filter(congress=congress).order_by("index"))[:PERIODS],
-        office,
-        clerk,
-    )
-
-
-def inputs_for(unit, period, values):
-    """Figures for every target the unit reports that quarter (its own targets included)."""
-    flow, sub, num, den, done = values
-    out = {}
-    for target in targets_for(unit, period):
-        if target.is_count:
-            out[target.pk] = EntryInput(value=min(sub, flow) if target.parent_id else flow)
-        elif target.is_ratio:
-            out[target.pk] = EntryInput(numerator=min(num, den), denominator=den)
-        else:
-            out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None)
-    return out
 
 
 figures = st.tuples(
@@ -208,7 +113,7 @@ def apply(op, units, periods, office, clerk):
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
