@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 
 from config import clock
-from config.outage import database_unavailable, is_database_error, track_commits
+from config.outage import database_unavailable, is_api, is_database_error, track_commits
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0  # Django reads such a body as empty
         if length > limit:
+            if is_api(request):
+                return JsonResponse(
+                    {
+                        "detail": f"Yêu cầu vượt quá {max(settings.EVIDENCE_MAX_MB, settings.PLAN_MAX_MB)} MB nên không được nhận; không có gì được lưu."
+                    },
+                    status=413,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return render(
                 request,
                 "413.html",

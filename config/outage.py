@@ -13,7 +13,7 @@ committed before the failure the page says the data may have been saved.
 import sys
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -57,11 +57,31 @@ def database_unavailable(request) -> HttpResponse:
     database (the menu reads the user's roles) and fail again."""
     tracker = getattr(request, "db_commit_tracker", None)
     saved = bool(tracker and tracker.committed)
-    body = loader.render_to_string("503.html", {"maybe_saved": saved})
-    response = HttpResponse(body, status=503)
+    if is_api(request):
+        response = JsonResponse(
+            {
+                "detail": "Cơ sở dữ liệu tạm thời không kết nối được; "
+                + (
+                    "một phần yêu cầu có thể đã được lưu, hãy đọc lại trước khi gửi lại."
+                    if saved
+                    else "chưa lưu gì, hãy gửi lại sau khoảng một phút."
+                ),
+                "saved": "maybe" if saved else "nothing",
+            },
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        body = loader.render_to_string("503.html", {"maybe_saved": saved})
+        response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def is_api(request) -> bool:
+    """A call of the JSON API (api/): its errors answer JSON, never a page."""
+    return request.path.startswith("/api/")
 
 
 def current_exception() -> BaseException | None:

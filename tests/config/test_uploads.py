@@ -81,6 +81,21 @@ def test_a_sixty_megabyte_upload_is_refused_before_a_byte_of_it_is_read(namtanuy
     assert media_files(settings) == stored
 
 
+def test_an_api_call_too_large_is_refused_in_json_before_it_is_read(namtanuyen_client):
+    sender = Sender(b'{"entries": {}}')
+    response = namtanuyen_client.generic(
+        "PUT",
+        "/api/reports/kcn-nam-tan-uyen/2025-q2/entries/",
+        b"",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(60 * files.MEGABYTE),
+        **{"wsgi.input": sender},
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "Yêu cầu vượt quá 20 MB nên không được nhận; không có gì được lưu."
+    assert sender.read_bytes == 0
+
+
 def test_the_limit_follows_the_largest_allowed_file(namtanuyen_client, draft, settings):
     settings.EVIDENCE_MAX_MB, settings.PLAN_MAX_MB = 1, 2
     sender = Sender(multipart_head("bien-ban.pdf", b"%PDF-1.7\n"))

@@ -5,6 +5,7 @@ against the test database and really cut its connections with
 pg_terminate_backend; on SQLite the PostgreSQL ones skip, saying why.
 """
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -181,6 +182,10 @@ def test_with_the_database_down_every_page_answers_503_saying_nothing_was_saved(
         browser.cookies["csrftoken"] = "c" * 32
         status, text = browser.request("POST", URL, {"version": "1", "csrfmiddlewaretoken": "c" * 32})
         assert status == 503 and "Chưa lưu gì" in text
+        # A program calling the API is answered in JSON, in the same words.
+        status, text = browser.get("/api/units/")
+        assert status == 503 and json.loads(text)["saved"] == "nothing"
+        assert "chưa lưu gì" in json.loads(text)["detail"]
     finally:
         output = gunicorn.stop(process)
     assert "database unavailable" in output or "OperationalError" in output
