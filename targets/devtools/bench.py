@@ -310,6 +310,7 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain")
 
+    results["transfers"] = reorganise(data, rng)
     fulls = _time(lambda: rollup_full(congress), 3)
     full_s = statistics.median(fulls)
     results["full_rebuild_s"] = round(full_s, 3)
@@ -347,6 +348,14 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
         figures = _dashboard(client, url, max(10, samples // 2))
         levels.append({"depth": depth, "children": unit.numchild, **figures})
     results["dashboard_levels"] = levels
+    # A past quarter, read on the tree of that quarter (before the transfers above took effect).
+    moved_from = data.get("moved_from")
+    if moved_from is not None:
+        past = periods[REORGANISE_AT - 2]
+        figures = _dashboard(
+            client, f"/dashboard/{moved_from.code}/?as_of={past.slug}", max(10, samples // 2)
+        )
+        results["dashboard_past_quarter"] = {"unit_depth": moved_from.depth, "as_of": past.slug, **figures}
     results["dashboard_p50_ms"] = levels[0]["p50_ms"]
     results["dashboard_p95_ms"] = max(level["p95_ms"] for level in levels)
     results["dashboard_queries"] = levels[0]["queries"]
@@ -394,6 +403,43 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
         budgets["approval to dashboard <= 1 s"] = results["latency_max_ms"] <= BUDGETS["latency_ms"]
     results["budgets"] = budgets
     return results
+
+
+REORGANISE_AT = 10  # the quarter (1-based) in which the benchmark's transfers take effect
+TRANSFERS = 20
+
+
+def reorganise(data: dict, rng: random.Random) -> int:
+    """Move TRANSFERS leaves to another parent of the same level in the middle of the term, through the
+    reorganisation service, so that past quarters are read on a tree that differs from today's
+    (Placement rows with validity periods; units that never moved have none). Returns how many moved."""
+    from targets import ledger
+    from targets.models import Period
+    from targets.services import reorganisation
+    from units.models import Unit
+    from units.services import Decision
+
+    congress = data["congress"]
+    period = Period.objects.filter(congress=congress, index=REORGANISE_AT).first()
+    deepest = Unit.objects.order_by("-depth").values_list("depth", flat=True).first()
+    if period is None or deepest is None or deepest < 4:
+        return 0  # a flat bloc (or a short term): nowhere to move a unit to
+    parents = list(Unit.objects.filter(depth=deepest - 1, numchild__gt=1).order_by("path"))
+    day = period.starts_on + timedelta(days=10)
+    decision = Decision(number="1-QĐ/BENCH", signed_on=day, issuing_body="Benchmark", effective_on=day)
+    moved = 0
+    with ledger.held():
+        for source in rng.sample(parents, min(TRANSFERS, len(parents))):
+            source.refresh_from_db()
+            if source.numchild < 2:
+                continue
+            leaf = Unit.objects.filter(path__startswith=source.path, depth=deepest).order_by("path").first()
+            target = rng.choice([p for p in parents if p.pk != source.pk])
+            target.refresh_from_db()
+            reorganisation.transfer(unit=leaf, new_parent=target, decision=decision, user=data["office"])
+            data.setdefault("moved_from", source)
+            moved += 1
+    return moved
 
 
 def worker_latencies(data: dict, picks: list[tuple[int, int]]) -> list[float]:

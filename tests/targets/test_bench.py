@@ -64,6 +64,7 @@ def test_the_benchmark_builds_its_data_and_reports_every_figure(tmp_path):
     # A flat bloc: the dashboard is measured at the root, the one level with children.
     assert [level["depth"] for level in figures["dashboard_levels"]] == [1]
     assert figures["dashboard_levels"][0]["children"] == 39
+    assert figures["transfers"] == 0  # nowhere to move a unit of a flat bloc to
     # Whether a budget is met depends on the machine: only that each one is checked, as true or false.
     budgets = {
         "full_over_plain <= 3",
