@@ -1,0 +1,175 @@
+"""The office records reorganisation events: a form, a preview of what moves, a confirm step.
+
+Nothing is saved on preview (targets.services.reorganisation.preview applies
+the event inside a transaction that is rolled back). The confirm carries the
+preview's fingerprint: when anything it showed changed meanwhile, the page
+shows the preview afresh instead of applying. A second click on the same
+confirm (its token already used in this session) lands on the event recorded
+by the first.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from config.refusals import Refused
+from targets.reorganisation_forms import FORMS, QuotaForm
+from targets.services import reorganisation
+from targets.services.quotas import quota_lines, quotas_redistribute, sides
+from units.access import is_bloc_office, may_reorganise, reorganisable
+from units.models import Placement, ReorgEvent, Succession, Unit
+
+DONE_KEY = "reorg_done"  # session: confirm token → event id, so a second click finds the first's event
+EVENTS_SHOWN = 50
+
+
+def _office(request):
+    if not is_bloc_office(request.user):
+        raise Http404("office only")
+
+
+def event_units(event: ReorgEvent) -> list[Unit]:
+    ids = set(Placement.objects.filter(event=event).values_list("unit_id", flat=True))
+    ids |= set(Placement.objects.filter(event=event).exclude(parent=None).values_list("parent_id", flat=True))
+    for pred, succ in Succession.objects.filter(event=event).values_list("predecessor_id", "successor_id"):
+        ids |= {pred, succ}
+    if event.subject_id:
+        ids.add(event.subject_id)
+    return list(Unit.objects.filter(pk__in=ids))
+
+
+def _event_or_404(request, pk: int) -> ReorgEvent:
+    _office(request)
+    event = get_object_or_404(ReorgEvent, pk=pk)
+    units = event_units(event)
+    if units and not any(may_reorganise(request.user, u) for u in units):
+        raise Http404("not this office's event")
+    return event
+
+
+def index(request):
+    """The events the office may see, latest first, and a button for each kind of event."""
+    _office(request)
+    events = [
+        e
+        for e in ReorgEvent.objects.select_related("recorded_by").order_by("-effective_on", "-pk")[
+            : EVENTS_SHOWN * 4
+        ]
+        if any(may_reorganise(request.user, u) for u in event_units(e)) or not event_units(e)
+    ][:EVENTS_SHOWN]
+    return render(
+        request,
+        "targets/reorganisation_index.html",
+        {"events": events, "kinds": ReorgEvent.Kind.choices},
+    )
+
+
+def _form(request, kind: str, data=None):
+    units = reorganisable(request.user).order_by("path")
+    form_class = FORMS[kind]
+    if kind != ReorgEvent.Kind.SPLIT:
+        return form_class(data, units=units)
+    code = (data or {}).get("split_unit") or request.GET.get("unit")
+    unit = units.filter(code=code).first() if code else None
+    children = []
+    if unit is not None:
+        children = [
+            c
+            for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+            if c.active_to is None
+        ]
+    return form_class(data, units=units, unit=unit, children=children)
+
+
+def record(request, kind: str):
+    """Form → preview (nothing saved) → confirm (applied as previewed, or shown afresh)."""
+    _office(request)
+    if kind not in FORMS:
+        raise Http404("no such event")
+    label = ReorgEvent.Kind(kind).label
+    context = {"kind": kind, "label": label}
+    if request.method != "POST":
+        form = _form(request, kind)
+        return render(request, "targets/reorganisation_form.html", {**context, "form": form})
+    form = _form(request, kind, request.POST)
+    if kind == ReorgEvent.Kind.SPLIT and form.unit is None:
+        form.is_valid()
+        return render(request, "targets/reorganisation_form.html", {**context, "form": form})
+    if not form.is_valid() or request.POST.get("step") == "edit":
+        return render(request, "targets/reorganisation_form.html", {**context, "form": form})
+    token = request.POST.get("token", "")
+    done = request.session.get(DONE_KEY, {})
+    if request.POST.get("step") == "confirm" and token in done:
+        messages.info(request, _("Sự kiện này đã được ghi nhận."))
+        return redirect("targets:reorg_event", pk=done[token])
+    arguments = form.arguments()
+    try:
+        if request.POST.get("step") == "confirm":
+            event, _shown = reorganisation.apply_confirmed(
+                kind, arguments, request.user, request.POST.get("fingerprint", "")
+            )
+            done[token] = event.pk
+            request.session[DONE_KEY] = dict(list(done.items())[-20:])
+            messages.success(
+                request,
+                _("Đã ghi nhận %(kind)s theo quyết định %(number)s.")
+                % {"kind": label.lower(), "number": event.decision_number},
+            )
+            if quota_lines(event):
+                return redirect("targets:reorg_quotas", pk=event.pk)
+            return redirect("targets:reorg_event", pk=event.pk)
+        shown = reorganisation.preview(kind, arguments, request.user)
+        stale = False
+    except reorganisation.Stale as changed:
+        shown, stale = changed.preview, True
+    except Refused as refused:
+        form.add_refusal(refused)
+        return render(request, "targets/reorganisation_form.html", {**context, "form": form})
+    return render(
+        request,
+        "targets/reorganisation_preview.html",
+        {**context, "form": form, "preview": shown, "stale": stale, "token": token or uuid.uuid4().hex},
+    )
+
+
+def event_detail(request, pk: int):
+    """One recorded event: its decision and what it did."""
+    event = _event_or_404(request, pk)
+    ended = [event.subject] if event.subject_id else []
+    shown = reorganisation.describe(event, ended=ended)
+    return render(
+        request,
+        "targets/reorganisation_event.html",
+        {"event": event, "preview": shown, "lines": shown.quota_lines},
+    )
+
+
+def quotas(request, pk: int):
+    """Old and new quotas side by side; a redistribution that does not add up needs a reason."""
+    event = _event_or_404(request, pk)
+    before, after = sides(event)
+    if not any(may_reorganise(request.user, u) for u in before + after):
+        raise Http404("not this office's event")
+    lines = quota_lines(event)
+    if not lines:
+        raise Http404("nothing to redistribute")
+    form = QuotaForm(request.POST or None, lines=lines, successors=after)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quotas_redistribute(
+                event=event, values=form.values(), reason=form.cleaned_data["reason"], user=request.user
+            )
+        except Refused as refused:
+            form.add_refusal(refused)
+        else:
+            messages.success(request, _("Đã ghi nhận phân bổ lại chỉ tiêu."))
+            return redirect(reverse("targets:reorg_event", args=[event.pk]))
+    return render(
+        request,
+        "targets/reorganisation_quotas.html",
+        {"event": event, "form": form, "before": before, "after": after},
+    )
