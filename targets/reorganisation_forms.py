@@ -274,3 +274,58 @@ class QuotaForm(RefusalForm):
             for line in self.lines
             for u in self.successors
         }
+
+
+class CongressChoice(forms.ModelChoiceField):
+    def label_from_instance(self, congress):
+        return f"{congress.organisation_name} · {_('nhiệm kỳ')} {congress.term_label}"
+
+
+class TermForm(RefusalForm):
+    """A new congress and term for a committee, its resolution copied from a previous term or not."""
+
+    ordinal = forms.IntegerField(label=_("Đại hội lần thứ"), min_value=1, max_value=99)
+    organisation_name = forms.CharField(
+        label=_("Tên đảng bộ"), max_length=255, required=False, help_text=_("Để trống: tên đơn vị.")
+    )
+    term_start_year = forms.IntegerField(label=_("Nhiệm kỳ từ năm"), min_value=1930, max_value=2100)
+    term_end_year = forms.IntegerField(label=_("Nhiệm kỳ đến năm"), min_value=1930, max_value=2100)
+    held_from = forms.DateField(label=_("Họp từ ngày"), widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    held_to = forms.DateField(label=_("Họp đến ngày"), widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    resolution_title = forms.CharField(label=_("Tên nghị quyết đại hội"), max_length=400)
+    delegates = CountField(label=_("Số đại biểu"), required=False)
+    members_represented = CountField(label=_("Số đảng viên đại diện"), required=False)
+    grassroots_organisations = CountField(label=_("Số tổ chức cơ sở đảng"), required=False)
+
+    def __init__(self, *args, units=None, congresses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoice(units, label=_("Đảng bộ (cấp ủy) tổ chức đại hội"))
+        self.fields["copy_from"] = CongressChoice(
+            congresses,
+            label=_("Sao chép nghị quyết và chỉ tiêu từ nhiệm kỳ"),
+            required=False,
+            empty_label=_("Không sao chép (nhập mới)"),
+            help_text=_(
+                "Phương hướng, chương trình hành động và chỉ tiêu của nhiệm kỳ trước làm điểm xuất phát; "
+                "chỉ tiêu giao đơn vị không sao chép."
+            ),
+        )
+        self.order_fields(["unit", "ordinal", "organisation_name"])
+
+    def spec(self):
+        from targets.services.terms import NewTerm
+
+        data = self.cleaned_data
+        return NewTerm(
+            unit=data["unit"],
+            ordinal=data["ordinal"],
+            organisation_name=data.get("organisation_name") or "",
+            term_start_year=data["term_start_year"],
+            term_end_year=data["term_end_year"],
+            held_from=data["held_from"],
+            held_to=data["held_to"],
+            resolution_title=data["resolution_title"],
+            delegates=data.get("delegates"),
+            members_represented=data.get("members_represented"),
+            grassroots_organisations=data.get("grassroots_organisations"),
+        )

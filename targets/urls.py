@@ -25,6 +25,7 @@ urlpatterns = [
     path("reorganisation/new/<slug:kind>/", reorganisation.record, name="reorg_record"),
     path("reorganisation/<int:pk>/", reorganisation.event_detail, name="reorg_event"),
     path("reorganisation/<int:pk>/quotas/", reorganisation.quotas, name="reorg_quotas"),
+    path("terms/", reorganisation.terms, name="terms"),
     path("reports/", reports.report_list, name="reports"),
     path(report, reports.report_detail, name="report"),
     path(report + "review/", reports.report_review, name="report_review"),

@@ -173,3 +173,60 @@ def quotas(request, pk: int):
         "targets/reorganisation_quotas.html",
         {"event": event, "form": form, "before": before, "after": after},
     )
+
+
+def _office_congresses(request):
+    """The congresses of committees the office holds (ended ones included: their terms are copied)."""
+    from resolutions.models import Congress
+
+    return [
+        c
+        for c in Congress.objects.filter(unit__isnull=False).select_related("unit").order_by("-held_from")
+        if may_reorganise(request.user, c.unit)
+        or any(may_reorganise(request.user, s) for s in Unit.objects.filter(inheritances__predecessor=c.unit))
+    ]
+
+
+def terms(request):
+    """The terms of the committees the office holds, and the form to start the next one."""
+    from resolutions.models import Congress
+    from targets.models import Period
+    from targets.reorganisation_forms import TermForm
+    from targets.services.terms import term_start
+
+    _office(request)
+    congresses = _office_congresses(request)
+    form = TermForm(
+        request.POST or None,
+        units=reorganisable(request.user).filter(depth__lte=2).order_by("path"),
+        congresses=Congress.objects.filter(pk__in=[c.pk for c in congresses]),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            congress = term_start(
+                spec=form.spec(), copy_from=form.cleaned_data["copy_from"], user=request.user
+            )
+        except Refused as refused:
+            form.add_refusal(refused)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi nhận Đại hội %(n)s, nhiệm kỳ %(term)s: %(targets)s chỉ tiêu.")
+                % {
+                    "n": congress.ordinal_roman,
+                    "term": congress.term_label,
+                    "targets": congress.resolution.targets.count(),
+                },
+            )
+            return redirect("targets:terms")
+    rows = []
+    for congress in congresses:
+        periods = list(Period.objects.filter(congress=congress).order_by("index"))
+        rows.append(
+            {
+                "congress": congress,
+                "first": periods[0] if periods else None,
+                "last": periods[-1] if periods else None,
+            }
+        )
+    return render(request, "targets/terms.html", {"form": form, "rows": rows})
