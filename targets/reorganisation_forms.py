@@ -158,7 +158,7 @@ class SplitForm(DecisionForm):
 
     def __init__(self, *args, unit: Unit | None = None, children=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit = unit
+        self.split_unit = unit
         self.children = list(children)
         self.fields["unit"] = UnitChoice(self.units, label=_("Đơn vị chia tách"))
         if unit is not None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.formatting import format_number
 from config.refusals import FieldError, Refused
 from resolutions.terms import congress_for
 from targets.models import Allocation, QuotaRedistribution, Target
@@ -164,7 +165,11 @@ def quotas_redistribute(*, event: ReorgEvent, values: dict[tuple[int, str], int]
                         "Tổng chỉ tiêu mới của “%(target)s” là %(new)s, khác tổng cũ %(old)s: "
                         "hãy sửa lại cho khớp hoặc ghi lý do chênh lệch."
                     )
-                    % {"target": line.target.code, "new": line.after_total, "old": line.before_total},
+                    % {
+                        "target": line.target.code,
+                        "new": format_number(line.after_total),
+                        "old": format_number(line.before_total),
+                    },
                 )
             )
     by_target = {line.target.pk: line for line in lines}

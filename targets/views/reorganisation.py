@@ -96,7 +96,7 @@ def record(request, kind: str):
         form = _form(request, kind)
         return render(request, "targets/reorganisation_form.html", {**context, "form": form})
     form = _form(request, kind, request.POST)
-    if kind == ReorgEvent.Kind.SPLIT and form.unit is None:
+    if kind == ReorgEvent.Kind.SPLIT and form.split_unit is None:
         form.is_valid()
         return render(request, "targets/reorganisation_form.html", {**context, "form": form})
     if not form.is_valid() or request.POST.get("step") == "edit":

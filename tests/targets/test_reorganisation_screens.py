@@ -203,7 +203,10 @@ def test_a_sub_count_above_its_parent_is_refused(office_client):
 def test_a_split_form_assigns_each_cell_to_a_new_unit(office_client):
     unit = Unit.objects.get(code="buu-dien")
     cells = list(Unit.objects.filter(path__startswith=unit.path, depth=3).order_by("path"))
+    chooser = office_client.get("/reorganisation/new/split/").content.decode()
+    assert "Tiếp tục" in chooser and 'value="buu-dien"' in chooser
     form = office_client.get("/reorganisation/new/split/?unit=buu-dien")
+    assert "Đảng bộ Bưu điện tỉnh Bình Dương (buu-dien)" in form.content.decode()
     assert [f"child_{c.pk}" in form.content.decode() for c in cells] == [True] * len(cells)
     data = {
         "split_unit": "buu-dien",
@@ -221,6 +224,7 @@ def test_a_split_form_assigns_each_cell_to_a_new_unit(office_client):
     assert [m.code for m in shown.ended] == ["buu-dien"]
     assert len(shown.moved) == len(cells)
     assert not Unit.objects.filter(code="buu-dien-a").exists()
+    assert '<input type="hidden" name="split_unit" value="buu-dien">' in preview.content.decode()
 
 
 def test_the_unit_page_shows_its_timeline(office_client, vanphong):
