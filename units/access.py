@@ -167,12 +167,15 @@ def _office_paths(user) -> list[str]:
     office that recorded a split redistributes its quotas afterwards)."""
     if not user or not user.is_authenticated:
         return []
-    paths = set(
-        Membership.objects.filter(user=user, role=Role.BLOC_OFFICE).values_list("unit__path", flat=True)
-    )
-    if user.is_superuser:
-        paths |= set(Unit.objects.get_root_nodes().values_list("path", flat=True))
-    return sorted(paths)
+    cached = getattr(user, "_office_paths", None)  # read once per user object (per request)
+    if cached is None:
+        paths = set(
+            Membership.objects.filter(user=user, role=Role.BLOC_OFFICE).values_list("unit__path", flat=True)
+        )
+        if user.is_superuser:
+            paths |= set(Unit.objects.get_root_nodes().values_list("path", flat=True))
+        cached = user._office_paths = sorted(paths)
+    return cached
 
 
 def may_reorganise(user, unit: Unit) -> bool:

@@ -124,10 +124,24 @@ def _quotas_text(units: list[Unit]) -> dict[int, str]:
     return {pk: " · ".join(sorted(texts)) for pk, texts in out.items()}
 
 
-def _reports(unit: Unit) -> int:
+def _reports(units: list[Unit]) -> dict[int, int]:
+    """Reports of each unit and the units below it (they move with it). One query."""
+    from django.db.models import Count, Q
+
     from targets.models import ProgressReport
 
-    return ProgressReport.objects.filter(unit__path__startswith=unit.path).count()
+    if not units:
+        return {}
+    condition = Q()
+    for unit in units:
+        condition |= Q(unit__path__startswith=unit.path)
+    by_path = dict(
+        ProgressReport.objects.filter(condition)
+        .values_list("unit__path")
+        .annotate(n=Count("id"))
+        .values_list("unit__path", "n")
+    )
+    return {u.pk: sum(n for path, n in by_path.items() if path.startswith(u.path)) for u in units}
 
 
 def describe(event: ReorgEvent, ended: list[Unit] = ()) -> Preview:
@@ -144,8 +158,11 @@ def describe(event: ReorgEvent, ended: list[Unit] = ()) -> Preview:
     }
     successions = list(Succession.objects.filter(event=event).select_related("predecessor", "successor"))
     ended = list({u.pk: u for u in [*ended, *(s.predecessor for s in successions)]}.values())
+    for unit in ended:
+        unit.refresh_from_db()
     touched = [p.unit for p in placements] + ended
     quotas = _quotas_text(touched)
+    reports = _reports(touched)
     preview = Preview(kind=event.kind)
     for p in sorted(placements, key=lambda p: p.unit.code):
         parent = p.parent.display_name if p.parent else ""
@@ -157,15 +174,16 @@ def describe(event: ReorgEvent, ended: list[Unit] = ()) -> Preview:
                     p.unit.name,
                     before.display_name if before else "",
                     parent,
-                    _reports(p.unit),
+                    reports.get(p.unit_id, 0),
                     quotas.get(p.unit_id, ""),
                 )
             )
         else:
             preview.created.append(UnitMove(p.unit.code, p.unit.name, "", parent, 0, ""))
     for unit in sorted(ended, key=lambda u: u.code):
-        unit.refresh_from_db()
-        preview.ended.append(UnitMove(unit.code, unit.name, "", "", _reports(unit), quotas.get(unit.pk, "")))
+        preview.ended.append(
+            UnitMove(unit.code, unit.name, "", "", reports.get(unit.pk, 0), quotas.get(unit.pk, ""))
+        )
     preview.successions = [(s.predecessor.display_name, s.successor.display_name) for s in successions]
     preview.quota_lines = quota_lines(event)
     return preview

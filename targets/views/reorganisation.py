@@ -32,14 +32,23 @@ def _office(request):
         raise Http404("office only")
 
 
+def units_of_events(events: list[ReorgEvent]) -> dict[int, list[Unit]]:
+    """The units each event concerns (moved, received, continued, ended). Three queries."""
+    ids: dict[int, set[int]] = {e.pk: {e.subject_id} if e.subject_id else set() for e in events}
+    for event_id, unit_id, parent_id in Placement.objects.filter(event__in=events).values_list(
+        "event_id", "unit_id", "parent_id"
+    ):
+        ids[event_id] |= {unit_id, parent_id} - {None}
+    for event_id, pred, succ in Succession.objects.filter(event__in=events).values_list(
+        "event_id", "predecessor_id", "successor_id"
+    ):
+        ids[event_id] |= {pred, succ}
+    units = Unit.objects.in_bulk(set().union(*ids.values()))
+    return {pk: [units[i] for i in unit_ids] for pk, unit_ids in ids.items()}
+
+
 def event_units(event: ReorgEvent) -> list[Unit]:
-    ids = set(Placement.objects.filter(event=event).values_list("unit_id", flat=True))
-    ids |= set(Placement.objects.filter(event=event).exclude(parent=None).values_list("parent_id", flat=True))
-    for pred, succ in Succession.objects.filter(event=event).values_list("predecessor_id", "successor_id"):
-        ids |= {pred, succ}
-    if event.subject_id:
-        ids.add(event.subject_id)
-    return list(Unit.objects.filter(pk__in=ids))
+    return units_of_events([event])[event.pk]
 
 
 def _event_or_404(request, pk: int) -> ReorgEvent:
@@ -54,12 +63,14 @@ def _event_or_404(request, pk: int) -> ReorgEvent:
 def index(request):
     """The events the office may see, latest first, and a button for each kind of event."""
     _office(request)
+    latest = list(
+        ReorgEvent.objects.select_related("recorded_by").order_by("-effective_on", "-pk")[: EVENTS_SHOWN * 4]
+    )
+    concerned = units_of_events(latest)
     events = [
         e
-        for e in ReorgEvent.objects.select_related("recorded_by").order_by("-effective_on", "-pk")[
-            : EVENTS_SHOWN * 4
-        ]
-        if any(may_reorganise(request.user, u) for u in event_units(e)) or not event_units(e)
+        for e in latest
+        if not concerned[e.pk] or any(may_reorganise(request.user, u) for u in concerned[e.pk])
     ][:EVENTS_SHOWN]
     return render(
         request,
