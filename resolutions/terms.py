@@ -115,3 +115,28 @@ def superseded(unit, congress: Congress, on: date | None = None) -> bool:
     of `congress` are read-only for it: readable, never written."""
     current = congress_for(unit, on)
     return current is not None and current.pk != congress.pk and current.held_from > congress.held_from
+
+
+def terms_of(unit) -> list[Congress]:
+    """Every term a unit's figures were or are read on: the congresses held at its level or above,
+    and those of the committees they continue (transitively), earliest first. Two queries when no
+    committee above it continues another."""
+    from django.db.models import Q
+
+    from units.models import Succession
+
+    paths = unit.ancestor_paths()
+    ids: set[int] = set()
+    frontier = set(
+        Succession.objects.filter(successor__path__in=paths).values_list("predecessor_id", flat=True)
+    )
+    while frontier - ids:
+        ids |= frontier
+        frontier = set(
+            Succession.objects.filter(successor__in=frontier).values_list("predecessor_id", flat=True)
+        )
+    return list(
+        Congress.objects.filter(Q(unit__path__in=paths) | Q(unit__in=ids))
+        .select_related("unit")
+        .order_by("held_from")
+    )

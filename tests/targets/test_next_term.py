@@ -82,6 +82,9 @@ def test_users_land_on_the_latest_term_and_the_previous_one_stays_readable_read_
     assert congress_for(unit).ordinal == 8
     old = office_client.get("/dashboard/duk/?as_of=2024-q4")
     assert old.status_code == 200 and old.context["board"].period.congress.ordinal == 7
+    # Each term's dashboard links to the other: the previous term stays one click away.
+    assert 'href="?as_of=2025-q2">Nhiệm kỳ 2020–2025' in office_client.get("/dashboard/duk/").content.decode()
+    assert 'href="?as_of=2026-q4">Nhiệm kỳ 2025–2030' in old.content.decode()
     # The open Q2/2025 report of the previous term is now read-only, with a Vietnamese refusal.
     period = period_for(unit, "2025-q2")
     report = ProgressReport.objects.filter(unit=unit, period=period).first()
