@@ -185,8 +185,11 @@ def may_reorganise(user, unit: Unit) -> bool:
 
 def reorganisable(user) -> QuerySet[Unit]:
     """The units the user may reorganise, still active today (an ended unit changes no more)."""
+    paths = _office_paths(user)
+    if not paths:
+        return Unit.objects.none()
     condition = Q()
-    for path in _office_paths(user) or ["\x00"]:
+    for path in paths:
         condition |= Q(path__startswith=path)
     today = clock.today()
     return Unit.objects.filter(condition).filter(Q(active_to__isnull=True) | Q(active_to__gte=today))

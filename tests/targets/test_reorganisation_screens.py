@@ -260,3 +260,13 @@ def test_the_tree_as_of_a_date_shows_where_units_sat_then(office_client, vanphon
     assert parent_of("2025-01-05") == "buu-dien"
     assert parent_of("2019-01-01") == "absent"  # before the demo's units began
     assert office_client.get("/units/?as_of=31/13/2024").status_code == 200
+
+
+def test_a_secretary_sees_only_their_subtree_in_the_tree_of_a_past_day(buudien_client):
+    forest = buudien_client.get("/units/?as_of=2024-01-01").context["forest"]
+    assert [item["unit"].code for item in forest] == ["buu-dien"]
+    assert {c["unit"].code for c in forest[0]["children"]} == {
+        "buu-dien-cb01",
+        "buu-dien-cb02",
+        "buu-dien-cb03",
+    }
