@@ -28,6 +28,7 @@ def menu_for(user) -> list[NavItem]:
             NavItem(pgettext_lazy("menu", "Duyệt báo cáo"), reverse("targets:reports")),
             NavItem(_("Tổng quan khối"), reverse("targets:dashboard")),
             NavItem(_("Đơn vị"), reverse("units:tree")),
+            NavItem(_("Sắp xếp tổ chức"), reverse("targets:reorg_index")),
             NavItem(_("Nghị quyết & chỉ tiêu"), reverse("targets:resolution")),
             NavItem(_("Kế hoạch"), reverse("resolutions:plans")),
             NavItem(_("Báo cáo tổng hợp"), reverse("targets:summary_index")),

@@ -65,6 +65,7 @@ def congress_for(unit, on: date | None = None) -> Congress | None:
     candidates = list(
         Congress.objects.filter(unit__path__in=unit.ancestor_paths()).select_related("unit", "parent__parent")
     )
+    own = bool(candidates)
     if not candidates:
         candidates = _inherited(unit)
     if not candidates:
@@ -72,6 +73,10 @@ def congress_for(unit, on: date | None = None) -> Congress | None:
     nearest = max(c.unit.depth for c in candidates)
     held_here = [c for c in candidates if c.unit.depth == nearest]
     began = [c for c in held_here if c.held_from <= on]
+    if not began and own:
+        # A committee whose first congress is still to come follows, until then, the term of the
+        # committees it continues (a bloc formed by a merge reads its predecessors' quarters).
+        began = [c for c in _inherited(unit) if c.held_from <= on]
     if not began:
         return min(held_here, key=lambda c: c.held_from)
     containing = [c for c in began if on <= term_ends_on(c)]
@@ -103,3 +108,35 @@ def resolution_for(unit, on: date | None = None) -> Resolution | None:
     if congress is None:
         return None
     return Resolution.objects.filter(congress=congress).select_related("congress__unit").first()
+
+
+def superseded(unit, congress: Congress, on: date | None = None) -> bool:
+    """Has a later term begun for this unit (its committee held the next congress)? Then the quarters
+    of `congress` are read-only for it: readable, never written."""
+    current = congress_for(unit, on)
+    return current is not None and current.pk != congress.pk and current.held_from > congress.held_from
+
+
+def terms_of(unit) -> list[Congress]:
+    """Every term a unit's figures were or are read on: the congresses held at its level or above,
+    and those of the committees they continue (transitively), earliest first. Two queries when no
+    committee above it continues another."""
+    from django.db.models import Q
+
+    from units.models import Succession
+
+    paths = unit.ancestor_paths()
+    ids: set[int] = set()
+    frontier = set(
+        Succession.objects.filter(successor__path__in=paths).values_list("predecessor_id", flat=True)
+    )
+    while frontier - ids:
+        ids |= frontier
+        frontier = set(
+            Succession.objects.filter(successor__in=frontier).values_list("predecessor_id", flat=True)
+        )
+    return list(
+        Congress.objects.filter(Q(unit__path__in=paths) | Q(unit__in=ids))
+        .select_related("unit")
+        .order_by("held_from")
+    )

@@ -15,6 +15,7 @@ from targets.models import (
     Entry,
     Period,
     ProgressReport,
+    QuotaRedistribution,
     ReminderSent,
     RollupChange,
     Target,
@@ -218,3 +219,11 @@ class RollupChangeAdmin(ReadOnlyAdmin):
 
 
 register_history("targets")
+
+
+@admin.register(QuotaRedistribution)
+class QuotaRedistributionAdmin(ReadOnlyAdmin):
+    """Written by the office's quota form after a split or merge (targets.services.quotas)."""
+
+    list_display = ["event", "target", "before", "after", "reason", "recorded_by", "recorded_at"]
+    list_select_related = ["event", "target", "recorded_by"]

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from config.formatting import roman
 from config.refusals import Refused
 from resolutions.models import ActionProgramme, Congress, Resolution
-from units.models import Unit
+from units.models import ReorgEvent, Unit
 
 
 class Target(models.Model):
@@ -332,6 +332,57 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.target.code} · {self.unit.code} · {self.year or _('cả nhiệm kỳ')}: {self.value}"
+
+
+class QuotaRedistribution(models.Model):
+    """The quotas of one count target redistributed after a split, merge or absorption.
+
+    `before` holds the term quotas of the units the event concerns as they
+    stood (the ended units, and an absorbing unit's own), `after` the quotas
+    the office gave the units that continue them (both as {unit code: value}).
+    The new values are written to `Allocation`; the old ones stay on the
+    ended units as history. A redistribution whose totals differ is refused
+    unless `reason` says why (targets.services.quotas).
+    """
+
+    event = models.ForeignKey(
+        ReorgEvent,
+        verbose_name=_("sự kiện sắp xếp"),
+        on_delete=models.PROTECT,
+        related_name="quota_redistributions",
+    )
+    target = models.ForeignKey(Target, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField(_("chỉ tiêu giao trước"), default=dict)
+    after = models.JSONField(_("chỉ tiêu giao sau"), default=dict)
+    reason = models.TextField(_("lý do chênh lệch"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phân bổ lại chỉ tiêu")
+        verbose_name_plural = _("phân bổ lại chỉ tiêu")
+        ordering = ["event", "target__position", "target__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "target"], name="quota_redistribution_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} · {self.target.code}"
+
+    @property
+    def before_total(self) -> int:
+        return sum(self.before.values())
+
+    @property
+    def after_total(self) -> int:
+        return sum(self.after.values())
 
 
 class Period(models.Model):

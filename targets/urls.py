@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from targets.periods import PeriodConverter
-from targets.views import dashboards, documents, home, report_files, reports, unit_targets
+from targets.views import dashboards, documents, home, reorganisation, report_files, reports, unit_targets
 
 app_name = "targets"
 register_converter(PeriodConverter, "quarter")
@@ -21,6 +21,11 @@ urlpatterns = [
     path("reports/summary/", documents.summary_index, name="summary_index"),
     path("reports/summary/<slug:code>/<str:period>.docx", documents.summary_docx, name="summary_docx"),
     path("plans/<slug:code>/template.docx", documents.plan_template_docx, name="plan_template"),
+    path("reorganisation/", reorganisation.index, name="reorg_index"),
+    path("reorganisation/new/<slug:kind>/", reorganisation.record, name="reorg_record"),
+    path("reorganisation/<int:pk>/", reorganisation.event_detail, name="reorg_event"),
+    path("reorganisation/<int:pk>/quotas/", reorganisation.quotas, name="reorg_quotas"),
+    path("terms/", reorganisation.terms, name="terms"),
     path("reports/", reports.report_list, name="reports"),
     path(report, reports.report_detail, name="report"),
     path(report + "review/", reports.report_review, name="report_review"),

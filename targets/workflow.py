@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from config import clock
+from resolutions.terms import superseded
 from targets.models import DeadlineExtension, Entry, Period, ProgressReport
 from units.access import Action, can
 from units.models import Unit
@@ -47,6 +48,7 @@ class Window:
     deadline: date  # the quarter's own deadline
     extended_until: date | None  # a reopening by the bloc office, if any
     today: date
+    term_closed: bool = False  # a later term has begun for the unit: its old quarters are read-only
 
     @property
     def effective(self) -> date:
@@ -73,10 +75,12 @@ class Window:
 
 def window_for(unit: Unit, period: Period, *, today: date | None = None) -> Window:
     extension = DeadlineExtension.objects.filter(unit=unit, period=period).first()
+    today = today or clock.today()
     return Window(
         deadline=period.deadline,
         extended_until=extension.until if extension else None,
-        today=today or clock.today(),
+        today=today,
+        term_closed=superseded(unit, period.congress, today),
     )
 
 
@@ -101,6 +105,8 @@ def steps_for(user, unit: Unit, report: ProgressReport | None, window: Window) -
     """What this user may do to this unit's report now."""
     status = report.status if report else None
     steps: set[Step] = set()
+    if window.term_closed:
+        return steps  # the previous term stays readable, read-only
     if can(user, unit, Action.ENTER):
         editable = status == Status.RETURNED or (status in (None, Status.DRAFT) and window.is_open)
         if editable:

@@ -6,7 +6,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # Sample values for every URL parameter of our pages.
-SAMPLE = {"code": "kcn-nam-tan-uyen", "period": "2025-q2", "pk": 1, "uidb64": "MQ", "token": "x-y"}
+SAMPLE = {
+    "code": "kcn-nam-tan-uyen",
+    "period": "2025-q2",
+    "pk": 1,
+    "kind": "transfer",
+    "uidb64": "MQ",
+    "token": "x-y",
+}
 # Open without login: the one-time password link (tests/test_admin.py) answers "link no longer valid".
 OPEN = {"login", "healthz", "set_language", "password_reset_confirm", "password_reset_complete"}
 

@@ -160,3 +160,57 @@ def visible_ancestors(user, unit: Unit) -> list[Unit]:
     if not paths:
         return []
     return [a for a in Unit.objects.filter(path__in=paths).order_by("depth") if can(user, a)]
+
+
+def _office_paths(user) -> list[str]:
+    """Paths the user holds the bloc office role over, whether or not that unit has ended since (the
+    office that recorded a split redistributes its quotas afterwards)."""
+    if not user or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_office_paths", None)  # read once per user object (per request)
+    if cached is None:
+        paths = set(
+            Membership.objects.filter(user=user, role=Role.BLOC_OFFICE).values_list("unit__path", flat=True)
+        )
+        if user.is_superuser:
+            paths |= set(Unit.objects.get_root_nodes().values_list("path", flat=True))
+        cached = user._office_paths = sorted(paths)
+    return cached
+
+
+def may_reorganise(user, unit: Unit) -> bool:
+    """May the user record reorganisation events about this unit (the bloc office over it)?"""
+    return any(unit.path.startswith(path) for path in _office_paths(user))
+
+
+def reorganisable(user) -> QuerySet[Unit]:
+    """The units the user may reorganise, still active today (an ended unit changes no more)."""
+    paths = _office_paths(user)
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    today = clock.today()
+    return Unit.objects.filter(condition).filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+
+
+def visible_on(user, units: list[Unit], parents: dict[int, int | None]) -> set[int]:
+    """Of the units of a past day's tree (`parents`: unit id → its parent's id that day), those the user
+    may read for that day: seen in today's tree, or under a unit seen in today's tree that day (the
+    same rule as `can` with a quarter)."""
+    paths = _paths(user, Action.VIEW)
+    by_id = {u.pk: u for u in units}
+    seen: dict[int, bool] = {}
+
+    def visible(pk) -> bool:
+        if pk not in seen:
+            seen[pk] = False  # a cycle cannot happen; this only guards the recursion
+            unit = by_id.get(pk)
+            seen[pk] = bool(unit) and (
+                any(unit.path.startswith(p) for p in paths)
+                or (parents.get(pk) is not None and visible(parents[pk]))
+            )
+        return seen[pk]
+
+    return {u.pk for u in units if visible(u.pk)}

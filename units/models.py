@@ -269,6 +269,16 @@ class ReorgEvent(models.Model):
     issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
     effective_on = models.DateField(_("ngày có hiệu lực"))
     note = models.TextField(_("ghi chú"), blank=True)
+    # An ended unit keeps no placement opened by its event: this says which unit an end concerns
+    # (the event's page and the unit's timeline read it).
+    subject = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị kết thúc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người ghi nhận"),

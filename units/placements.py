@@ -131,3 +131,19 @@ def chains(unit: Unit, quarters: list[tuple[int, date, date]]) -> dict[int, list
             out[index].append(parents[parent_id])
             current[index] = parents[parent_id]
     return out
+
+
+def tree_on(day: date) -> tuple[list[Unit], dict[int, int | None]]:
+    """The units active on `day` and each one's parent that day (None for a root). Two queries."""
+    units = list(
+        Unit.objects.filter(Q(active_from__isnull=True) | Q(active_from__lte=day))
+        .filter(Q(active_to__isnull=True) | Q(active_to__gte=day))
+        .order_by("path")
+    )
+    spans = spans_of(units)
+    parents = {}
+    for unit in units:
+        covering = [s for s in spans[unit.pk] if s.covers(day)]
+        if covering:
+            parents[unit.pk] = covering[0].parent_id
+    return [u for u in units if u.pk in parents], parents

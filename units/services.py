@@ -226,6 +226,8 @@ def reorg_end(*, unit: Unit, decision: Decision, user) -> ReorgEvent:
             _("Đơn vị còn đơn vị trực thuộc đang hoạt động: hãy chuyển hoặc kết thúc các đơn vị đó trước.")
         )
     event = _event(ReorgEvent.Kind.END, decision, user)
+    event.subject = unit
+    event.save(update_fields=["subject"])
     _end(unit, decision.effective_on)
     return event
 

@@ -1,9 +1,14 @@
+from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from units.access import Action, unit_or_404, units_for, visible_ancestors
-from units.models import Unit
+from config import clock
+from config.parsing import ParseError, parse_day
+from units.access import Action, is_bloc_office, unit_or_404, units_for, visible_ancestors, visible_on
+from units.models import ReorgEvent, Unit
+from units.placements import tree_on
 
 SEARCH_LIMIT = 200  # a search answers a person looking for a unit, not an export
 
@@ -25,9 +30,47 @@ def tree(request):
             "units/tree.html",
             {"query": query, "results": results, "truncated": len(found) > SEARCH_LIMIT},
         )
+    as_of = None
+    if request.GET.get("as_of"):
+        try:
+            as_of = parse_day(request.GET["as_of"])
+        except ParseError:
+            messages.error(
+                request, _("Ngày xem cây tổ chức không hợp lệ (dd/mm/yyyy): đang hiện cây hôm nay.")
+            )
+    if as_of is not None:
+        return render(
+            request,
+            "units/tree.html",
+            {"query": "", "forest": _forest_on(request.user, as_of), "as_of": as_of, "today": clock.today()},
+        )
     nodes = list(visible.order_by("path"))
     totals = _subtree_members(nodes)
-    return render(request, "units/tree.html", {"query": "", "forest": _forest(nodes, totals)})
+    return render(
+        request, "units/tree.html", {"query": "", "forest": _forest(nodes, totals), "today": clock.today()}
+    )
+
+
+def _forest_on(user, day) -> list[dict]:
+    """The tree as it stood on `day` (units.placements), limited to what the user may read for that
+    day; member counts are today's (members have no history)."""
+    units, parents = tree_on(day)
+    seen = visible_on(user, units, parents)
+    items = {u.pk: {"unit": u, "total": u.members, "children": []} for u in units if u.pk in seen}
+    roots = []
+    for unit in units:
+        if unit.pk not in items:
+            continue
+        parent = items.get(parents.get(unit.pk))
+        (parent["children"] if parent else roots).append(items[unit.pk])
+
+    def total(item) -> int:
+        item["total"] = item["unit"].members + sum(total(c) for c in item["children"])
+        return item["total"]
+
+    for root in roots:
+        total(root)
+    return roots
 
 
 def _forest(nodes: list[Unit], totals: dict[int, int]) -> list[dict]:
@@ -68,5 +111,55 @@ def detail(request, code):
             "children": children,
             "totals": totals,
             "total_members": totals[unit.pk],
+            "timeline": timeline(unit),
+            "may_reorganise": is_bloc_office(request.user),
         },
     )
+
+
+MOVES_LISTED = 5  # a split of a bloc moves a hundred units: the timeline names a few and counts the rest
+
+
+def timeline(unit: Unit) -> list[dict]:
+    """The events that concern the unit (moved, received or gave units, ended, continued or was
+    continued), in the order they took effect, each with a line saying what it did."""
+    events = list(
+        ReorgEvent.objects.filter(
+            Q(placements__unit=unit)
+            | Q(placements__parent=unit)
+            | Q(successions__predecessor=unit)
+            | Q(successions__successor=unit)
+            | Q(subject=unit)
+            | Q(subject__path__startswith=unit.path, subject__depth=unit.depth + 1)  # ended: still below it
+        )
+        .distinct()
+        .order_by("effective_on", "pk")
+        .prefetch_related(
+            "placements__unit", "placements__parent", "successions__predecessor", "successions__successor"
+        )
+        .select_related("subject")
+    )
+    out = []
+    for event in events:
+        lines = []
+        moves = [
+            p
+            for p in event.placements.all()
+            if p.unit.active_from != event.effective_on or event.kind == ReorgEvent.Kind.TRANSFER
+        ]
+        created = [p for p in event.placements.all() if p not in moves]
+        for p in created:
+            lines.append(_("Thành lập %(unit)s") % {"unit": p.unit.display_name})
+        for s in event.successions.all():
+            lines.append(f"{s.predecessor.display_name} → {s.successor.display_name}")
+        for p in moves[:MOVES_LISTED]:
+            lines.append(
+                _("%(unit)s chuyển về %(parent)s")
+                % {"unit": p.unit.display_name, "parent": p.parent.display_name if p.parent else "–"}
+            )
+        if len(moves) > MOVES_LISTED:
+            lines.append(_("và %(n)s đơn vị khác chuyển nơi trực thuộc") % {"n": len(moves) - MOVES_LISTED})
+        if event.subject_id:
+            lines.append(_("%(unit)s kết thúc hoạt động") % {"unit": event.subject.display_name})
+        out.append({"event": event, "lines": lines})
+    return out

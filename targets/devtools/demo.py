@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import clock
+from config.refusals import Refused
 from resolutions.models import ActionProgramme, Congress, Resolution
 from targets.models import (
     Allocation,
@@ -37,6 +38,7 @@ from targets.models import (
 from targets.periods import periods_ensure
 from targets.rollup import rollup_full
 from units.models import Membership, Unit
+from units.services import Decision, NewUnit
 
 Kind = Unit.Kind
 Sector = Unit.Sector
@@ -1215,3 +1217,99 @@ def load_demo(*, with_logins: bool = True, today: date | None = None) -> DemoSum
     if summary.created.get("reports") or summary.created.get("unit targets"):
         rollup_full(congress)  # dashboards read roll-ups; rebuilt only when reports were added
     return summary
+
+
+# --- The April 2024 split (loaddemo --reorganise) ---------------------------------------
+
+# Decisions 1337-QĐ/TU and 1338-QĐ/TU of the Tỉnh ủy, 26/04/2024 (docs/domain.md): the bloc is split
+# into an agencies bloc (65 organisations, 4.527 members) and an enterprises bloc (61, 3.510), each with
+# an appointed committee for the rest of the 2020–2025 term.
+SPLIT_DECISION = Decision(
+    number="1337-QĐ/TU",
+    signed_on=date(2024, 4, 26),
+    issuing_body="Tỉnh ủy Bình Dương",
+    effective_on=date(2024, 4, 26),
+    note=(
+        "Quyết định 1337-QĐ/TU thành lập Đảng bộ Khối các cơ quan tỉnh và Quyết định 1338-QĐ/TU thành lập "
+        "Đảng bộ Khối doanh nghiệp tỉnh trên cơ sở chia tách Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh."
+    ),
+)
+AGENCIES_BLOC = NewUnit(
+    code="khoi-cq",
+    name="Đảng bộ Khối các cơ quan tỉnh Bình Dương",
+    kind=Kind.BLOC,
+    short_name="Khối các cơ quan",
+)
+ENTERPRISES_BLOC = NewUnit(
+    code="khoi-dn",
+    name="Đảng bộ Khối doanh nghiệp tỉnh Bình Dương",
+    kind=Kind.BLOC,
+    short_name="Khối doanh nghiệp",
+)
+
+
+def split_assignment(units: list[Unit]) -> dict[int, str]:
+    """Which successor bloc each grassroots organisation goes to: agencies to the agencies bloc,
+    enterprises (state or not) and industrial zones to the enterprises bloc."""
+    return {
+        u.pk: (AGENCIES_BLOC if u.sector == Sector.STATE_AGENCY else ENTERPRISES_BLOC).code for u in units
+    }
+
+
+@transaction.atomic
+def reorganise_demo(*, with_logins: bool = True) -> DemoSummary:
+    """Apply the April 2024 split to a loaded demo, through the one write path
+    (targets.services.reorganisation), then redistribute the bloc's quotas to the two successor blocs
+    (the sums of their organisations' quotas: they add up) and give the demo's office and standing
+    committee the same roles over both (the appointed committees). Idempotent: once the bloc has
+    ended, nothing changes."""
+    from targets.services import reorganisation
+    from targets.services.quotas import quota_lines, quotas_redistribute
+
+    summary = DemoSummary()
+    bloc = Unit.objects.filter(code="duk").first()
+    if bloc is None:
+        raise Refused("Chưa nạp dữ liệu mẫu: chạy “manage.py loaddemo” trước.")
+    office = get_user_model().objects.filter(username="vanphong").first()
+    if bloc.active_to is None:
+        units = list(Unit.objects.filter(path__startswith=bloc.path, depth=bloc.depth + 1))
+        event = reorganisation.split(
+            unit=bloc,
+            parts=[AGENCIES_BLOC, ENTERPRISES_BLOC],
+            children=split_assignment(units),
+            decision=SPLIT_DECISION,
+            user=office,
+        )
+        Unit.objects.filter(code__in=[AGENCIES_BLOC.code, ENTERPRISES_BLOC.code]).update(
+            has_standing_committee=True
+        )
+        summary.add("events", 1)
+        summary.add("units", 2)
+        lines = quota_lines(event)
+        values = {(line.target.pk, code): value for line in lines for code, value in line.after.items()}
+        quotas_redistribute(event=event, values=values, reason="", user=office)
+        summary.add("quota redistributions", len(lines))
+    if with_logins:
+        for username, _name, role, unit_code in DEMO_USERS:
+            if unit_code != "duk":
+                continue
+            user = get_user_model().objects.filter(username=username).first()
+            if user is None:
+                continue
+            for code in (AGENCIES_BLOC.code, ENTERPRISES_BLOC.code):
+                _, made = Membership.objects.get_or_create(
+                    user=user, unit=Unit.objects.get(code=code), role=role
+                )
+                summary.add("roles", made)
+    return summary
+
+
+def successor_blocs_members() -> dict[str, tuple[int, int]]:
+    """(organisations, members) of each successor bloc, for the command's summary."""
+    out = {}
+    for spec in (AGENCIES_BLOC, ENTERPRISES_BLOC):
+        unit = Unit.objects.filter(code=spec.code).first()
+        if unit is not None:
+            below = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).count()
+            out[spec.code] = (below, sum(unit.subtree().values_list("members", flat=True)))
+    return out

@@ -127,6 +127,8 @@ def _require(step: Step, user, unit: Unit, report: ProgressReport | None, period
 
 def _refusal(step: Step, report: ProgressReport | None, window) -> str:
     status = report.status if report else None
+    if window.term_closed:
+        return _("Nhiệm kỳ của kỳ báo cáo này đã kết thúc (đơn vị đã sang nhiệm kỳ mới): số liệu chỉ để xem.")
     if status == Status.APPROVED and step in (Step.EDIT, Step.SUBMIT):
         return _("Báo cáo đã được duyệt nên không thể sửa.")
     if status == Status.SUBMITTED and step in (Step.EDIT, Step.SUBMIT):

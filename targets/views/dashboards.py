@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
+from config.clock import today
+from resolutions.terms import terms_of
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
 from targets.dashboard import build, lines_by_quarter, study_figures
@@ -16,6 +18,7 @@ from targets.progress import state_legend
 from targets.views._common import (
     XLSX_TYPE,
     as_of_period,
+    latest_period,
 )
 from targets.xlsx import build_dashboard_export
 from units.access import Action, check, home_units, visible_ancestors
@@ -53,6 +56,9 @@ def dashboard(request, code=None):
     study_total = study_coverage(unit, congress, until=as_of.ends_on)
     study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
     ancestors = visible_ancestors(request.user, unit)
+    other_terms = [
+        (c, latest_period(c)) for c in terms_of(unit) if c.pk != congress.pk and c.held_from <= today()
+    ]
     return render(
         request,
         "targets/dashboard.html",
@@ -60,6 +66,7 @@ def dashboard(request, code=None):
             "board": board,
             "unit": unit,
             "ancestors": ancestors,
+            "other_terms": [(c, p) for c, p in other_terms if p is not None],
             "sort": sort,
             "descending": descending,
             "study": study[:STUDY_ROWS],
