@@ -7,9 +7,9 @@ the entries of those that do not: one query each.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from targets.models import (
     Entry,
     Period,
     ProgressReport,
+    QuotaRedistribution,
     Rollup,
     RollupUnit,
     Target,
@@ -45,7 +46,7 @@ from targets.progress import (
     shortfall_words,
     worst,
 )
-from units.models import Unit
+from units.models import ReorgEvent, Succession, Unit
 from units.placements import children_in
 
 Status = ProgressReport.Status
@@ -228,12 +229,21 @@ def continuers(unit: Unit) -> list[Unit]:
     return list(Unit.objects.filter(inheritances__predecessor=unit).order_by("path"))
 
 
-def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:
+def series_for(
+    unit: Unit, targets: list[Target], periods: list[Period], *, carry_in: bool = True, follow: bool = True
+) -> dict[int, list[Point]]:
     """Each target's points for the given quarters (one query), plus, once the unit has ended, those of
-    the units continuing it (one more query each) from the quarter each starts."""
+    the units continuing it (one more query each) from the quarter each starts; and, for a unit that
+    continues others (merge, absorption, split), what their counts had reached (one query).
+
+    `carry_in=False` leaves the predecessors out (a predecessor continued by this unit already shows
+    its own figures); `follow=False` leaves the successors out (reading a predecessor's final figure).
+    """
     out = _own_series(unit, targets, periods)
-    for successor in continuers(unit):
-        theirs = series_for(successor, targets, periods)
+    if carry_in:
+        _carry_in(unit, targets, periods, out)
+    for successor in continuers(unit) if follow else []:
+        theirs = series_for(successor, targets, periods, carry_in=False)
         for target in targets:
             for i, period in enumerate(periods):
                 if period.ends_on >= successor.active_from:
@@ -242,6 +252,45 @@ def series_for(unit: Unit, targets: list[Target], periods: list[Period]) -> dict
                         **{k: getattr(mine, k) + getattr(more, k) for k in Point.__dataclass_fields__}
                     )
     return out
+
+
+def _carry_in(unit: Unit, targets: list[Target], periods: list[Period], out: dict[int, list[Point]]) -> None:
+    """A unit continuing others starts its cumulative counts from what theirs had reached: a merged or
+    absorbing unit from all of each predecessor's count, each successor of a split from the share of the
+    quotas the office redistributed to it (QuotaRedistribution; none recorded: nothing carried).
+    Added from the quarter the event takes effect; the quarter's own value, ratios and milestones stay
+    the unit's own reports. Read-time only: a superior's rows add up its own tree, never this."""
+    counts = [t for t in targets if t.is_count]
+    if not unit.continues_others or not counts or not periods:
+        return
+    for succession in Succession.objects.filter(successor=unit).select_related("predecessor", "event"):
+        event, predecessor = succession.event, succession.predecessor
+        start = next((i for i, p in enumerate(periods) if p.ends_on >= event.effective_on), None)
+        if start is None:
+            continue  # the event takes effect after these quarters
+        # What the predecessor had reached by its last day: its reports up to the quarter of the event
+        # (it was active in part of that quarter).
+        before = series_for(predecessor, counts, periods[: start + 1], follow=False)
+        shares = _split_shares(event, unit, counts) if event.kind == ReorgEvent.Kind.SPLIT else {}
+        for target in counts:
+            reached = before[target.pk][-1].cumulative
+            share = shares.get(target.pk, Decimal(1)) if event.kind == ReorgEvent.Kind.SPLIT else Decimal(1)
+            carried = int((Decimal(reached) * share).to_integral_value(ROUND_HALF_UP))
+            for i in range(start, len(periods)):
+                point = out[target.pk][i]
+                out[target.pk][i] = replace(point, cumulative=point.cumulative + carried)
+
+
+def _split_shares(event: ReorgEvent, unit: Unit, targets: list[Target]) -> dict[int, Decimal]:
+    """Per target, this successor's part of the quotas the office redistributed at a split."""
+    shares = {}
+    for row in QuotaRedistribution.objects.filter(event=event, target__in=targets):
+        total = sum(Decimal(str(v)) for v in row.after.values())
+        mine = Decimal(str(row.after.get(unit.code, 0)))
+        shares[row.target_id] = mine / total if total else Decimal(0)
+    for target in targets:
+        shares.setdefault(target.pk, Decimal(0))  # nothing recorded: the successor starts at zero
+    return shares
 
 
 def _own_series(unit: Unit, targets: list[Target], periods: list[Period]) -> dict[int, list[Point]]:

@@ -71,6 +71,11 @@ class Unit(MP_Node):
     )
     active_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     active_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
+    continues_others = models.BooleanField(
+        _("kế thừa đơn vị khác"),
+        default=False,
+        help_text=_("Ghi khi đơn vị kế thừa đơn vị khác (hợp nhất, sáp nhập, chia tách)."),
+    )
     had_children = models.BooleanField(
         _("đã từng có đơn vị trực thuộc"),
         default=False,

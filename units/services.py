@@ -278,6 +278,7 @@ def reorg_merge(*, units: list[Unit], into: NewUnit | Unit, decision: Decision, 
         unit.refresh_from_db()
         _end(unit, decision.effective_on)
         Succession.objects.create(predecessor=unit, successor=successor, event=event)
+    Unit.objects.filter(pk=successor.pk).update(continues_others=True)
     return event
 
 
@@ -316,6 +317,7 @@ def reorg_split(
     _end(unit, decision.effective_on)
     for successor in made.values():
         Succession.objects.create(predecessor=unit, successor=successor, event=event)
+    Unit.objects.filter(pk__in=[s.pk for s in made.values()]).update(continues_others=True)
     return event
 
 

@@ -151,3 +151,74 @@ def test_the_bloc_that_ended_shows_itself_then_its_successors(office_client, reo
     assert line.points[board.periods.index(own.period)].cumulative == own.cumulative
     assert {c.code for c in board.children} == {"khoi-cq", "khoi-dn"}
     assert board.completeness.expected == 137
+
+
+MERGE = Decision("1338-QĐ/TU", date(2024, 4, 26), "Tỉnh ủy Bình Dương", date(2024, 4, 26))
+
+
+def ct06(client, code, slug):
+    board = client.get(f"/dashboard/{code}/?as_of={slug}").context["board"]
+    return next(x for x in board.lines if x.target.code == "CT06")
+
+
+def test_a_merged_unit_continues_its_predecessors_counts_once(office_client, vanphong):
+    """New members admitted by two merged units count once, for the new unit, from the merge on; the
+    predecessors' dashboards still show their own figures, never the carried ones twice."""
+    a, b = Unit.objects.get(code="demo-001"), Unit.objects.get(code="demo-002")
+    # The demo approved their later quarters too; a unit that has ended reports no more.
+    from targets.models import ProgressReport
+    from targets.rollup import rollup_full
+
+    later = ProgressReport.objects.filter(unit__in=[a, b], period__starts_on__gt=MERGE.effective_on)
+    later.update(status=ProgressReport.Status.DRAFT)
+    rollup_full(Unit.objects.get(code="duk").congresses.order_by("ordinal").last())
+    # What each had reached by its last day (the merge takes effect in Q2/2024).
+    before = {
+        code: ct06(office_client, code, "2024-q2").current.cumulative for code in ("demo-001", "demo-002")
+    }
+    assert all(before.values())
+    reorganisation.merge(
+        units=[a, b],
+        into=NewUnit("demo-001-002", "Đảng bộ hợp nhất", Unit.Kind.DANG_BO_CO_SO),
+        decision=MERGE,
+        user=vanphong,
+    )
+    settle_pending()
+    merged = ct06(office_client, "demo-001-002", "2025-q1")
+    assert merged.current.cumulative == before["demo-001"] + before["demo-002"]
+    # The predecessor shows itself, then itself plus what the merged unit reports itself (nothing yet).
+    assert ct06(office_client, "demo-001", "2025-q1").current.cumulative == before["demo-001"]
+    # The bloc's own total is unchanged by the merge: it adds up its tree, never a carried figure.
+    bloc = Unit.objects.get(code="duk")
+    assert (
+        ct06(office_client, "duk", "2025-q1").current.cumulative == value(bloc, "CT06", "2025-q1").cumulative
+    )
+
+
+def test_a_split_unit_s_successors_start_from_the_shares_of_the_quotas_redistributed(office_client, vanphong):
+    from targets.models import QuotaRedistribution
+
+    unit = Unit.objects.get(code="demo-003")
+    reached = ct06(office_client, "demo-003", "2024-q2").current.cumulative
+    assert reached
+    cells = {
+        c.pk: "demo-003-a" for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    }
+    event = reorganisation.split(
+        unit=unit,
+        parts=[
+            NewUnit("demo-003-a", "Phần A", Unit.Kind.DANG_BO_CO_SO),
+            NewUnit("demo-003-b", "Phần B", Unit.Kind.DANG_BO_CO_SO),
+        ],
+        children=cells,
+        decision=MERGE,
+        user=vanphong,
+    )
+    target = Target.objects.get(code="CT06", owner_unit__isnull=True)
+    QuotaRedistribution.objects.create(
+        event=event, target=target, before={"demo-003": 40}, after={"demo-003-a": 30, "demo-003-b": 10}
+    )
+    settle_pending()
+    a = ct06(office_client, "demo-003-a", "2025-q1").current.cumulative
+    b = ct06(office_client, "demo-003-b", "2025-q1").current.cumulative
+    assert (a, b) == (round(reached * 3 / 4), round(reached / 4))
