@@ -412,9 +412,18 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     review_comment = models.TextField(_("ý kiến của khối"), blank=True)
+    # The words of the report (DOMAIN.md, "What a periodic report says"), plain text. The bloc's
+    # summary document compiles them, naming each unit: NARRATIVE_FIELDS lists them in that order.
+    achievements = models.TextField(_("kết quả đạt được"), blank=True)
+    shortcomings = models.TextField(_("hạn chế, khó khăn"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    next_tasks = models.TextField(_("nhiệm vụ, giải pháp quý tới"), blank=True)
+    recommendations = models.TextField(_("kiến nghị, đề xuất với cấp trên"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("lịch sử báo cáo"))
+
+    NARRATIVE_FIELDS = ("achievements", "shortcomings", "causes", "next_tasks", "recommendations")
 
     class Meta:
         verbose_name = _("báo cáo quý")
@@ -442,6 +451,15 @@ def _approved_reports_are_never_deleted(sender, instance, **kwargs):
         )
 
 
+class Confidence(models.TextChoices):
+    """A unit's own confidence of reaching a target, read against the computed status:
+    achieved or on track ↔ on track; at risk ↔ at risk; behind ↔ unlikely."""
+
+    ON_TRACK = "on_track", _("Đúng tiến độ")
+    AT_RISK = "at_risk", _("Có nguy cơ")
+    UNLIKELY = "unlikely", _("Khó đạt")
+
+
 class Entry(models.Model):
     """One target's figure in a report.
 
@@ -466,6 +484,11 @@ class Entry(models.Model):
     done = models.BooleanField(_("đã đạt"), null=True, blank=True)
     done_on = models.DateField(_("ngày đạt"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # The unit's own word on reaching the target, beside the computed status (targets.confidence).
+    confidence = models.CharField(
+        _("đơn vị tự đánh giá"), max_length=10, choices=Confidence.choices, blank=True
+    )
+    confidence_reason = models.CharField(_("lý do tự đánh giá"), max_length=300, blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử số liệu"))
 
     class Meta:

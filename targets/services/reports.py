@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import clock
-from config.refusals import Refused
+from config.refusals import FieldError, Refused
 from config.uploads import check_upload
 from targets import ledger
+from targets.confidence import computed_readings
 from targets.entries import (
+    WORD_FIELDS,
     EntryInput,
     input_fields,
     missing_for_submission,
@@ -40,12 +42,15 @@ from units.models import Unit
 
 Status = ProgressReport.Status
 ENTRY_FIELDS = list(EntryInput.__dataclass_fields__)
+NARRATIVE_FIELDS = ProgressReport.NARRATIVE_FIELDS
+# A report's words are generous (a quarter's results, causes, tasks) but bounded: a pasted book is a slip.
+NARRATIVE_MAX = 20_000
 EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 
 
 @dataclass
 class Change:
-    target: Target
+    target: Target | None  # None: a section of the report's narrative
     field: str
     old: object
     new: object
@@ -160,10 +165,30 @@ def changes_between(
     out = []
     for target in targets:
         old, new = before.get(target.pk, EntryInput()), after.get(target.pk, EntryInput())
-        for name in (*input_fields(target), "note"):
-            if getattr(old, name) != getattr(new, name):
-                out.append(Change(target, name, getattr(old, name), getattr(new, name)))
+        for name in (*input_fields(target), *WORD_FIELDS):
+            before_value, after_value = getattr(old, name), getattr(new, name)
+            if name in WORD_FIELDS:
+                before_value, after_value = before_value or "", after_value or ""
+            if before_value != after_value:
+                out.append(Change(target, name, before_value, after_value))
     return out
+
+
+def narrative_of(report) -> dict[str, str]:
+    """The report's narrative sections (a report or one of its history records)."""
+    return {name: getattr(report, name, "") or "" for name in NARRATIVE_FIELDS} if report else {}
+
+
+def narrative_changes(before: dict[str, str], after: dict[str, str]) -> list[Change]:
+    return [
+        Change(None, name, before.get(name, ""), after.get(name, ""))
+        for name in NARRATIVE_FIELDS
+        if before.get(name, "") != after.get(name, "")
+    ]
+
+
+def _narrative_at_version(report: ProgressReport, version: int) -> dict[str, str]:
+    return narrative_of(report.history.filter(version=version).order_by("-history_date").first())
 
 
 def _stored_inputs(report: ProgressReport | None) -> dict[int, EntryInput]:
@@ -188,10 +213,15 @@ def _inputs_at_version(report: ProgressReport, version: int) -> dict[int, EntryI
 
 
 def _already_saved(
-    report: ProgressReport, targets: list[Target], inputs: dict[int, EntryInput]
+    report: ProgressReport,
+    targets: list[Target],
+    inputs: dict[int, EntryInput],
+    narrative: dict[str, str] | None = None,
 ) -> AlreadyDone | None:
     """The stored figures are already exactly these (the first of a double click, or someone else
     typing the same): say so instead of a conflict or the refusal of a step already taken."""
+    if narrative is not None and narrative_changes(narrative_of(report), narrative):
+        return None
     stored = _stored_inputs(report)
     by_id = {t.pk: t for t in targets}
     for pk, new in inputs.items():
@@ -249,7 +279,9 @@ def _not_what_was_shown(
     report already stands where the step would have put it, with the figures
     shown, the step was already taken; otherwise the answer lists what changed.
     """
-    changes = changes_between(targets, _inputs_at_version(report, expected_version), _stored_inputs(report))
+    changes = changes_between(
+        targets, _inputs_at_version(report, expected_version), _stored_inputs(report)
+    ) + narrative_changes(_narrative_at_version(report, expected_version), narrative_of(report))
     if not changes and step == Step.APPROVE and report.status == Status.APPROVED:
         return AlreadyDone(
             _("Báo cáo đã được duyệt lúc %(at)s bởi %(who)s.")
@@ -299,9 +331,8 @@ def _conflict(report: ProgressReport, expected_version: int, targets: list[Targe
             "who": who or _("người khác"),
             "at": timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y"),
         },
-        changes=changes_between(
-            targets, _inputs_at_version(report, expected_version), _stored_inputs(report)
-        ),
+        changes=changes_between(targets, _inputs_at_version(report, expected_version), _stored_inputs(report))
+        + narrative_changes(_narrative_at_version(report, expected_version), narrative_of(report)),
         current_version=report.version,
     )
 
@@ -316,8 +347,13 @@ def report_save(
     expected_version: int,
     today: date | None = None,
     reason: str = "",
+    narrative: dict[str, str] | None = None,
 ) -> ProgressReport:
-    """Save a unit's figures for a quarter as a draft (or keep it returned).
+    """Save a unit's figures and words for a quarter as a draft (or keep it returned).
+
+    `narrative` gives the report's sections (ProgressReport.NARRATIVE_FIELDS); None keeps
+    them as stored (the Excel upload carries figures only). A target's confidence that
+    differs from the computed status's reading needs a reason (targets.confidence).
 
     `expected_version` is the version the user loaded (0 for a report not yet
     started): if someone saved since, nothing is written and ReportConflict
@@ -334,10 +370,16 @@ def report_save(
     if stray:
         raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
     by_id = {t.pk: t for t in targets}
-    inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
+    stored = _stored_inputs(report)
+    inputs = {pk: inp.keeping(stored.get(pk)).derived(by_id[pk]) for pk, inp in inputs.items()}
+    if narrative is not None:
+        unknown = set(narrative) - set(NARRATIVE_FIELDS)
+        if unknown:
+            raise Refused(_("Có mục báo cáo không hợp lệ; không lưu gì."))
+        narrative = {**narrative_of(report), **{k: (v or "").strip() for k, v in narrative.items()}}
     stale = report is not None and report.version != expected_version
     if stale:
-        already = _already_saved(report, targets, inputs)
+        already = _already_saved(report, targets, inputs, narrative)
         if already is not None:
             raise already
     _require(Step.EDIT, user, unit, report, period, today)
@@ -351,7 +393,13 @@ def report_save(
         people=people_of(unit),
         period=period,
         proposals=study_proposals(unit, period, targets),
+        readings=computed_readings(unit, period, targets),
     )
+    errors += [
+        FieldError(name, _("quá dài: tối đa %(n)s ký tự") % {"n": f"{NARRATIVE_MAX:,}".replace(",", ".")})
+        for name, text in (narrative or {}).items()
+        if len(text) > NARRATIVE_MAX
+    ]
     if errors:
         raise Refused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
 
@@ -362,6 +410,8 @@ def report_save(
     else:
         report.version += 1
         reason = reason or _("Lưu số liệu")
+    for name, text in (narrative or {}).items():
+        setattr(report, name, text)
     # The entries below share this moment: one event in the history.
     _record(report, user, reason, at=now)
 

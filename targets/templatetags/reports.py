@@ -52,6 +52,10 @@ def figure(value):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, int):
         return format_number(value)
+    from targets.models import Confidence
+
+    if value in Confidence.values:
+        return Confidence(value).label
     return value
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from config import clock
 from config.refusals import Refused
+from targets.confidence import computed_readings
 from targets.entries import (
     study_proposals,
     targets_for,
@@ -24,7 +25,7 @@ from targets.forms import (
     UploadForm,
 )
 from targets.history import report_timeline
-from targets.models import Allocation, Entry, Period, ProgressReport, Target
+from targets.models import Allocation, Confidence, Entry, Period, ProgressReport, Target
 from targets.queues import (
     grid_counts,
     my_reports,
@@ -35,6 +36,7 @@ from targets.queues import (
 from targets.services.reports import (
     AlreadyDone,
     ReportConflict,
+    narrative_of,
     report_approve,
     report_reopen,
     report_return,
@@ -128,6 +130,7 @@ def report_detail(request, code, period):
             user=request.user,
             inputs=form.inputs(),
             expected_version=form.cleaned_data["version"],
+            narrative=form.narrative(),
         )
     except AlreadyDone as exc:
         # The figures are stored already (a double click): say so, or send them if that was asked.
@@ -181,10 +184,17 @@ def _report_page(
     window = window_for(unit, period)
     steps = steps_for(request.user, unit, report, window)
     proposals = study_proposals(unit, period, targets)
+    readings = computed_readings(unit, period, targets)
     if form is None:
         stored = with_proposals(stored_inputs(report), proposals, targets)
         form = ReportForm(
-            initial=ReportForm.initial_for(stored, targets, report.version if report else 0),
+            initial=ReportForm.initial_for(
+                stored,
+                targets,
+                report.version if report else 0,
+                narrative=narrative_of(report),
+                readings=readings if Step.EDIT in steps else None,
+            ),
             targets=targets,
             read_only=Step.EDIT not in steps,
         )
@@ -222,6 +232,7 @@ def _report_page(
         "ancestors": visible_ancestors(request.user, unit),
         "evidence_max_mb": settings.EVIDENCE_MAX_MB,
         "study_proposals": proposals,
+        "readings": {pk: Confidence(value).label for pk, value in readings.items()},
         **_report_context(unit, period, targets),
     }
     return render(request, "targets/report_detail.html", context, status=status)
