@@ -53,7 +53,7 @@ def computed_readings(unit: Unit, period: Period, targets: list[Target]) -> dict
 
 @dataclass
 class Said:
-    """One unit's confidence of one target, as sent."""
+    """One unit's confidence of one target (empty if it gave none) and its note, as sent."""
 
     unit: Unit
     confidence: str
@@ -87,7 +87,8 @@ class TargetVoices:
 
 
 def voices(unit: Unit, period: Period) -> dict[int, TargetVoices]:
-    """Target id → what the units in the subtree said in the quarter's sent reports. One query."""
+    """Target id → what the units in the subtree said in the quarter's sent reports (their confidence
+    and their notes). One query."""
     from targets.models import Entry
 
     rows = (
@@ -96,16 +97,15 @@ def voices(unit: Unit, period: Period) -> dict[int, TargetVoices]:
             report__status__in=SENT,
             report__unit__path__startswith=unit.path,
         )
-        .exclude(confidence="")
+        .exclude(confidence="", note="")
         .select_related("report__unit")
         .order_by("target_id", "report__unit__path")
     )
     out: dict[int, TargetVoices] = defaultdict(TargetVoices)
     for entry in rows:
-        if entry.confidence not in Confidence.values:
-            continue
         voice = out[entry.target_id]
-        voice.counts[entry.confidence] += 1
+        if entry.confidence in Confidence.values:
+            voice.counts[entry.confidence] += 1
         voice.said.append(
             Said(
                 entry.report.unit,

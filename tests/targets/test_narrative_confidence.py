@@ -164,3 +164,43 @@ def test_the_units_voices_are_counted_from_sent_reports_only(unit, q2, namtanuye
     said = voices(bloc, q2)[ct06.pk]
     assert any(s.unit == unit and s.reason == "Thiếu nguồn" for s in said.said)
     assert said.counts[Confidence.UNLIKELY] >= 1
+
+
+def test_the_summary_document_compiles_the_units_words_under_each_target(office_client, unit, q2, namtanuyen):
+    from tests.targets.test_documents import text_of
+
+    ct06 = Target.objects.get(code="CT06")
+    report_save(
+        unit=unit,
+        period=q2,
+        user=namtanuyen,
+        inputs={
+            ct06.pk: EntryInput(
+                value=3,
+                note="Kết nạp tại chi bộ Công ty A",
+                confidence=Confidence.UNLIKELY,
+                confidence_reason="Thiếu quần chúng ưu tú",
+            )
+        },
+        expected_version=0,
+        narrative={
+            "achievements": "Hoàn thành lớp cảm tình Đảng.\nKết nạp 3 đảng viên.",
+            "causes": "Công nhân làm ca.",
+            "recommendations": "Đề nghị hỗ trợ kinh phí lớp bồi dưỡng.",
+        },
+    )
+    ProgressReport.objects.filter(unit=unit, period=q2).update(status="submitted")
+    response = office_client.get("/reports/summary/duk/2025-q2.docx")
+    assert response.status_code == 200
+    text = text_of(response.content)
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên (báo cáo chờ duyệt): Hoàn thành lớp cảm tình Đảng." in text
+    assert "Kết nạp 3 đảng viên." in text
+    assert "V. KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ" in text
+    assert "Đề nghị hỗ trợ kinh phí lớp bồi dưỡng." in text
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên (Thiếu quần chúng ưu tú)" in text
+    assert "Đảng ủy Khu công nghiệp Nam Tân Uyên: Kết nạp tại chi bộ Công ty A" in text
+    # The units wrote the causes: the document no longer says they are not given.
+    assert "Nguyên nhân của các hạn chế không được nêu" not in text
+    # Under the target's own heading, in that order: figures, then the units' confidence, then notes.
+    heading = text.index("CT06 · ")
+    assert heading < text.index("Thiếu quần chúng ưu tú") < text.index("Kết nạp tại chi bộ Công ty A")
