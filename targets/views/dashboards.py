@@ -7,6 +7,7 @@ from django.utils import translation
 
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
+from targets.confidence import voices
 from targets.dashboard import build, lines_by_quarter, study_figures
 from targets.entries import (
     unit_scope_targets,
@@ -65,6 +66,7 @@ def dashboard(request, code=None):
             "study": study[:STUDY_ROWS],
             "study_total": study_total,
             "study_figures": study_figures(board.lines, study_total, as_of),
+            "voices": voices(unit, as_of),
             "legend": state_legend(),
             "study_more": max(0, len(study) - STUDY_ROWS),
             "export_url": (

@@ -204,3 +204,25 @@ def test_the_summary_document_compiles_the_units_words_under_each_target(office_
     # Under the target's own heading, in that order: figures, then the units' confidence, then notes.
     heading = text.index("CT06 · ")
     assert heading < text.index("Thiếu quần chúng ưu tú") < text.index("Kết nạp tại chi bộ Công ty A")
+
+
+def test_the_dashboard_counts_what_the_units_say_beside_the_computed_status(
+    standing_client, unit, q2, namtanuyen
+):
+    ct06 = Target.objects.get(code="CT06")
+    report_save(
+        unit=unit,
+        period=q2,
+        user=namtanuyen,
+        inputs={
+            ct06.pk: EntryInput(
+                value=3, confidence=Confidence.UNLIKELY, confidence_reason="Thiếu quần chúng ưu tú"
+            )
+        },
+        expected_version=0,
+    )
+    ProgressReport.objects.filter(unit=unit, period=q2).update(status="submitted")
+    html = standing_client.get("/dashboard/?as_of=2025-q2").content.decode()
+    assert 'data-voices="CT06"' in html
+    assert "khó đạt" in html
+    assert "Nam Tân Uyên: Thiếu quần chúng ưu tú" in html
