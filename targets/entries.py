@@ -339,3 +339,22 @@ def targets_for(unit: Unit, period: Period) -> list[Target]:
                 continue
         chosen.append(target)
     return chosen
+
+
+def figure_text(target: Target, entry) -> str:
+    """A target's figures in one report, as a reviewer reads them: 5; 140/142 (98,6%); đạt 03/05/2025."""
+    from config.formatting import format_number, format_percent, ratio_percent
+
+    if entry is None:
+        return "–"
+    if target.is_count:
+        return format_number(entry.value) if entry.value is not None else "–"
+    if target.is_ratio:
+        if entry.numerator is None or not entry.denominator:
+            return "–"
+        return f"{format_number(entry.numerator)}/{format_number(entry.denominator)} ({format_percent(ratio_percent(entry.numerator, entry.denominator))})"
+    if entry.done is None:
+        return "–"
+    if entry.done:
+        return _("Đã đạt") + (f" {entry.done_on:%d/%m/%Y}" if entry.done_on else "")
+    return _("Chưa đạt")

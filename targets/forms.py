@@ -195,6 +195,27 @@ class ReviewForm(RefusalForm):
         help_text=_("Bắt buộc khi trả lại: ghi rõ điều đơn vị cần sửa."),
     )
 
+    def __init__(self, *args, targets: list[Target] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for target in self.targets:
+            self.fields[self.comment_name(target.pk)] = forms.CharField(
+                label=_("Góp ý về %(code)s") % {"code": target.code},
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"data-comment-for": target.code}),
+            )
+
+    @staticmethod
+    def comment_name(target_id: int) -> str:
+        return f"c{target_id}-comment"
+
+    def target_comments(self) -> dict[int, str]:
+        return {t.pk: self.cleaned_data.get(self.comment_name(t.pk)) or "" for t in self.targets}
+
+    def comment_fields(self):
+        return [self[self.comment_name(t.pk)] for t in self.targets]
+
     def clean(self):
         data = super().clean()
         if data.get("decision") == "return" and not (data.get("comment") or "").strip():

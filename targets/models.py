@@ -412,6 +412,8 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     review_comment = models.TextField(_("ý kiến của khối"), blank=True)
+    # The office's comment per target when it returns the report: {"<target id>": "…"}.
+    target_comments = models.JSONField(_("ý kiến theo từng chỉ tiêu"), default=dict, blank=True)
     # The words of the report (DOMAIN.md, "What a periodic report says"), plain text. The bloc's
     # summary document compiles them, naming each unit: NARRATIVE_FIELDS lists them in that order.
     achievements = models.TextField(_("kết quả đạt được"), blank=True)
@@ -724,3 +726,50 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.period_id} · {self.kind}"
+
+
+class Notification(models.Model):
+    """Something that happened to a report or a proposal, told to one person in the app and by e-mail.
+
+    Written in the same transaction as the action (targets.notifications), so
+    the app's list never depends on the broker; the e-mail is sent by a task
+    after the commit, and `emailed_at` says it went (a sweep retries the rest).
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Báo cáo được gửi")
+        RETURNED = "returned", _("Báo cáo bị trả lại")
+        APPROVED = "approved", _("Báo cáo được duyệt")
+        REOPENED = "reopened", _("Kỳ báo cáo được mở lại")
+        PROPOSAL = "proposal", _("Đề xuất chỉ tiêu được xem xét")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("lúc"))
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi thư lúc"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("số lần gửi thư"), default=0)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(
+                fields=["created_at"], condition=Q(emailed_at__isnull=True), name="notification_email_owed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind} · {self.text[:40]}"

@@ -120,3 +120,21 @@ def my_reports(user, today: date) -> list[GridRow]:
         ]
         out.append(GridRow(row.unit, keep))
     return out
+
+
+def returned_reports(user) -> list[ProgressReport]:
+    """The reports the office returned to the user's units, with its comments, until they are sent again."""
+    reports = list(
+        ProgressReport.objects.filter(status=Status.RETURNED, unit__in=units_for(user, Action.ENTER))
+        .select_related("unit", "period", "reviewed_by")
+        .order_by("period__index", "unit__path")
+    )
+    from targets.models import Target
+
+    ids = {int(pk) for r in reports for pk in r.target_comments}
+    codes = dict(Target.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+    for report in reports:
+        report.comment_lines = [
+            (codes.get(int(pk), "?"), text) for pk, text in sorted(report.target_comments.items()) if text
+        ]
+    return reports

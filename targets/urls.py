@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from targets.periods import PeriodConverter
-from targets.views import dashboards, documents, home, report_files, reports, unit_targets
+from targets.views import dashboards, documents, home, notifications, report_files, reports, unit_targets
 
 app_name = "targets"
 register_converter(PeriodConverter, "quarter")
@@ -21,6 +21,9 @@ urlpatterns = [
     path("reports/summary/", documents.summary_index, name="summary_index"),
     path("reports/summary/<slug:code>/<str:period>.docx", documents.summary_docx, name="summary_docx"),
     path("plans/<slug:code>/template.docx", documents.plan_template_docx, name="plan_template"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("reports/", reports.report_list, name="reports"),
     path(report, reports.report_detail, name="report"),
     path(report + "review/", reports.report_review, name="report_review"),

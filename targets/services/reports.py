@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -36,6 +37,7 @@ from targets.models import (
     ProgressReport,
     Target,
 )
+from targets.notifications import Kind, notify, reviewers_of, unit_people
 from targets.workflow import Step, steps_for, window_for
 from units.access import Action, can
 from units.models import Unit
@@ -157,6 +159,26 @@ def _refusal(step: Step, report: ProgressReport | None, window) -> str:
                 "until": window.effective.strftime("%d/%m/%Y")
             }
     return _("Anh/chị không có quyền thực hiện thao tác này.")
+
+
+def _report_link(unit: Unit, period: Period) -> str:
+    return reverse("targets:report", kwargs={"code": unit.code, "period": period.slug})
+
+
+def _tell_unit(report: ProgressReport, user, kind: str, text: str) -> None:
+    """The unit's people (and whoever sent the report) learn what the office did."""
+    notify(
+        [*unit_people(report.unit), report.submitted_by],
+        kind=kind,
+        text=text,
+        url=_report_link(report.unit, report.period),
+        unit=report.unit,
+        actor=user,
+    )
+
+
+# A comment per target when returning: a few lines, not a second report.
+TARGET_COMMENT_MAX = 1000
 
 
 def changes_between(
@@ -458,6 +480,7 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     if missing:
         raise Refused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
     old_status = (report.status, report.late)
+    resent = report.status == Status.RETURNED
     # Late is decided once, at the first sending, against the deadline in force for this unit then
     # (its extension included): resending a returned report does not make it late, and a later
     # extension does not clear it.
@@ -469,6 +492,19 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     report.version += 1
     _record(report, user, _("Gửi báo cáo"))
     ledger.record(report, ledger.Cause.SUBMIT, user=user, old_status=old_status)
+    text = (
+        _("%(unit)s đã gửi lại báo cáo %(period)s sau khi sửa.")
+        if resent
+        else _("%(unit)s đã gửi báo cáo %(period)s.")
+    )
+    notify(
+        reviewers_of(unit),
+        kind=Kind.SUBMITTED,
+        text=text % {"unit": unit.name, "period": period.label},
+        url=_report_link(unit, period),
+        unit=unit,
+        actor=user,
+    )
     return report
 
 
@@ -508,24 +544,55 @@ def report_approve(
         old_status=old_status,
         new_figures=ledger.official_figures(report),
     )
+    text = _("Báo cáo %(period)s của %(unit)s đã được duyệt.") % {"period": period.label, "unit": unit.name}
+    if report.review_comment:
+        text += " " + _("Ý kiến: %(comment)s") % {"comment": report.review_comment}
+    _tell_unit(report, user, Kind.APPROVED, text)
     return report
 
 
 @transaction.atomic
-def report_return(*, unit: Unit, period: Period, user, expected_version: int, comment: str) -> ProgressReport:
-    """Return the version the reviewer was shown to the unit, with what to correct."""
+def report_return(
+    *,
+    unit: Unit,
+    period: Period,
+    user,
+    expected_version: int,
+    comment: str,
+    target_comments: dict[int, str] | None = None,
+) -> ProgressReport:
+    """Return the version the reviewer was shown to the unit, with what to correct: a comment on the
+    whole report, and optionally one per target (`target_comments`, target id → text)."""
     comment = (comment or "").strip()
     if not comment:
         raise Refused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
+    per_target = {pk: (text or "").strip() for pk, text in (target_comments or {}).items()}
+    per_target = {pk: text for pk, text in per_target.items() if text}
+    if set(per_target) - {t.pk for t in targets_for(unit, period)}:
+        raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
+    too_long = [pk for pk, text in per_target.items() if len(text) > TARGET_COMMENT_MAX]
+    if too_long:
+        raise Refused(
+            _("Ý kiến theo chỉ tiêu tối đa %(n)s ký tự; chưa trả lại.") % {"n": TARGET_COMMENT_MAX},
+            [FieldError("comment", _("quá dài"), target_id=pk) for pk in too_long],
+        )
     report = _locked_for_review(Step.RETURN, unit, period, user, expected_version)
     old_status = (report.status, report.late)
     report.status = Status.RETURNED
     report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment
+    report.target_comments = {str(pk): text for pk, text in per_target.items()}
     report.version += 1
     _record(report, user, _("Trả lại: %(comment)s") % {"comment": comment})
     ledger.record(report, ledger.Cause.RETURN, user=user, old_status=old_status)
+    _tell_unit(
+        report,
+        user,
+        Kind.RETURNED,
+        _("Báo cáo %(period)s của %(unit)s bị trả lại: %(comment)s")
+        % {"period": period.label, "unit": unit.name, "comment": comment},
+    )
     return report
 
 
@@ -589,6 +656,20 @@ def report_reopen(
             old_status=old_status,
             old_figures=ledger.official_figures(report),
         )
+    text = _("Văn phòng mở lại %(period)s cho %(unit)s đến hết ngày %(until)s: %(reason)s") % {
+        "period": period.label,
+        "unit": unit.name,
+        "until": until.strftime("%d/%m/%Y"),
+        "reason": reason,
+    }
+    notify(
+        [*unit_people(unit), report.submitted_by if report else None],
+        kind=Kind.REOPENED,
+        text=text,
+        url=_report_link(unit, period),
+        unit=unit,
+        actor=user,
+    )
     return extension
 
 

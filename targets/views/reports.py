@@ -14,6 +14,7 @@ from config import clock
 from config.refusals import Refused
 from targets.confidence import computed_readings
 from targets.entries import (
+    figure_text,
     study_proposals,
     targets_for,
 )
@@ -224,7 +225,12 @@ def _report_page(
         "timeline": report_timeline(report, targets) if report else [],
         "attachments": list(report.attachments.select_related("target", "uploaded_by")) if report else [],
         "attachment_form": AttachmentForm(targets=targets),
-        "review_form": ReviewForm(initial={"version": version}),
+        "review_form": ReviewForm(initial={"version": version}, targets=targets),
+        "reviewer_view": Step.APPROVE in steps or Step.RETURN in steps,
+        "next_in_queue": _next_in_queue(request.user, report) if is_bloc_office(request.user) else None,
+        "target_comments": {
+            int(pk): text for pk, text in (report.target_comments if report else {}).items() if text
+        },
         "reopen_form": ReopenForm(
             today=today, initial={"until": today + timedelta(days=14), "version": version}
         ),
@@ -235,7 +241,38 @@ def _report_page(
         "readings": {pk: Confidence(value).label for pk, value in readings.items()},
         **_report_context(unit, period, targets),
     }
+    if context["reviewer_view"]:
+        context["review_rows"] = review_rows(targets, report, context)
+        context["review_pairs"] = list(
+            zip(context["review_rows"], context["review_form"].comment_fields(), strict=True)
+        )
     return render(request, "targets/report_detail.html", context, status=status)
+
+
+def _next_in_queue(user, report: ProgressReport | None) -> ProgressReport | None:
+    """The oldest other report awaiting this reviewer, for "next report in the queue"."""
+    queue = review_queue(user, limit=2)
+    return next((r for r in queue if report is None or r.pk != report.pk), None)
+
+
+def review_rows(targets: list[Target], report: ProgressReport | None, context: dict) -> list[dict]:
+    """What a reviewer reads per target: this quarter beside the previous one and the quota, the
+    unit's confidence and note, and the office's comment field."""
+    entries = {e.target_id: e for e in report.entries.all()} if report else {}
+    rows = []
+    for target in targets:
+        entry = entries.get(target.pk)
+        rows.append(
+            {
+                "target": target,
+                "now": figure_text(target, entry),
+                "before": figure_text(target, context["previous"].get(target.pk)),
+                "quota": context["quotas"].get(target.pk),
+                "so_far": context["so_far"].get(target.pk),
+                "entry": entry,
+            }
+        )
+    return rows
 
 
 def _form_errors(request, form) -> None:
@@ -247,7 +284,7 @@ def _form_errors(request, form) -> None:
 @require_POST
 def report_review(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.REVIEW)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, targets=targets_for(unit, period))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect(report_url(unit, period))
@@ -269,6 +306,7 @@ def report_review(request, code, period):
                 user=request.user,
                 expected_version=data["version"],
                 comment=data["comment"],
+                target_comments=form.target_comments(),
             )
             messages.success(request, _("Đã trả lại báo cáo cho %(unit)s.") % {"unit": unit.display_name})
     except AlreadyDone as exc:

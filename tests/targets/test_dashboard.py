@@ -153,14 +153,15 @@ def test_the_export_at_the_end_of_the_term_carries_the_verdicts_in_vietnamese(of
 
 
 def test_dashboards_run_a_fixed_number_of_queries(office_client, django_assert_max_num_queries):
-    # 27: the figures, the league, completeness, study, and one read of what the units say (targets.confidence).
-    with django_assert_max_num_queries(27):
+    # 28: the figures, the league, completeness, study, one read of what the units say (targets.confidence)
+    # and the unread notifications in the top bar.
+    with django_assert_max_num_queries(28):
         office_client.get("/dashboard/?as_of=2025-q1")
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         office_client.get("/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1")
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         office_client.get("/dashboard/demo-001/?as_of=2025-q1")
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         office_client.get("/dashboard/export.xlsx?as_of=2025-q2")
 
 
