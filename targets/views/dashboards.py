@@ -7,8 +7,10 @@ from django.utils import translation
 
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
+from targets.brief import brief_docx, brief_rows
 from targets.confidence import voices
 from targets.dashboard import build, lines_by_quarter, study_figures
+from targets.documents import DOCX_TYPE
 from targets.entries import (
     unit_scope_targets,
 )
@@ -93,3 +95,20 @@ def dashboard_export(request, code=None):
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
     return response
+
+
+def brief(request, code=None):
+    """A one-page A4 brief for a standing committee meeting; ?format=docx downloads it as Word."""
+    unit, as_of = _dashboard_unit(request, code)
+    with translation.override("vi"):
+        board = build(unit, as_of, as_of.congress.unit_id)
+        rows = brief_rows(board)
+        if request.GET.get("format") == "docx":
+            response = HttpResponse(brief_docx(board, rows), content_type=DOCX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="tom-tat-{unit.code}-{as_of.slug}.docx"'
+            return response
+    return render(
+        request,
+        "targets/brief.html",
+        {"board": board, "rows": rows, "unit": unit, "ancestors": visible_ancestors(request.user, unit)},
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from config import clock
 from config.refusals import Refused
+from resolutions.terms import congress_for
 from targets.confidence import computed_readings
 from targets.entries import (
     figure_text,
@@ -28,7 +29,9 @@ from targets.forms import (
 from targets.history import report_timeline
 from targets.models import Allocation, Confidence, Entry, Period, ProgressReport, Target
 from targets.queues import (
+    ReportFilters,
     grid_counts,
+    grid_rows,
     my_reports,
     review_queue,
     status_grid,
@@ -51,7 +54,7 @@ from targets.views._common import (
     unit_and_period,
     with_proposals,
 )
-from targets.workflow import Step, steps_for, window_for
+from targets.workflow import GRID_STATUS_LABELS, Step, steps_for, window_for
 from units.access import Action, home_units, is_bloc_office, unit_or_404, visible_ancestors
 from units.models import Unit
 
@@ -59,24 +62,56 @@ Status = ProgressReport.Status
 
 
 def report_list(request):
-    """The office's review queue and unit × quarter grid; a clerk's own reports."""
+    """The office's review queue and unit × quarter grid (filtered by status, lateness, sector); a
+    clerk's own reports."""
     today = clock.today()
     periods = term_periods(request.user, today)
     show_all = request.GET.get("all") == "1"
     shown = periods if show_all else periods[-4:]
+    filters = ReportFilters.from_query(request.GET)
+    queue = review_queue(request.user) if is_bloc_office(request.user) else []
     context = {
         "periods": shown,
         "show_all": show_all,
-        "queue": review_queue(request.user) if is_bloc_office(request.user) else [],
+        "queue": filters.queue(queue),
+        "queue_total": len(queue),
         "is_office": is_bloc_office(request.user),
+        "filters": filters,
+        "status_choices": list(GRID_STATUS_LABELS.items()),
+        "sector_choices": Unit.Sector.choices,
     }
     if home_units(request.user, Action.ENTER) and not is_bloc_office(request.user):
         context["my_rows"] = my_reports(request.user, today)
     else:
         rows = status_grid(request.user, shown, today)
-        context["rows"] = rows
         context["counts"] = grid_counts(rows)
+        context["rows"] = filters.grid(rows)
+        context["rows_total"] = len(rows)
     return render(request, "targets/report_list.html", context)
+
+
+def report_archive(request, code):
+    """Every quarter of a unit's term so far, with its report's status: open to read, printable."""
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    congress = congress_for(unit)
+    today = clock.today()
+    periods = (
+        list(Period.objects.filter(congress=congress, starts_on__lte=today).order_by("index"))
+        if congress
+        else []
+    )
+    rows = grid_rows([unit], periods, today)
+    cells = list(reversed(rows[0].cells)) if rows else []
+    return render(
+        request,
+        "targets/report_archive.html",
+        {
+            "unit": unit,
+            "cells": cells,
+            "ancestors": visible_ancestors(request.user, unit),
+            "congress": congress,
+        },
+    )
 
 
 def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
