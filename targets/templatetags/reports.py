@@ -83,6 +83,18 @@ def state_badge(assessment_or_state):
 
 
 @register.filter
+def state_class(state):
+    return STATE_CLASSES.get(str(state), "state-none")
+
+
+@register.filter
+def state_label(state):
+    from targets.progress import STATE_LABELS, State
+
+    return STATE_LABELS[State(state)]
+
+
+@register.filter
 def bar_width(percent):
     """Progress-bar width for CSS: 0–100 with a dot, whatever the language."""
     if percent is None:
