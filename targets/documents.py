@@ -480,12 +480,18 @@ def _excerpt(text: str, limit: int = EXCERPT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _named(unit: Unit, text: str, pending: bool = False) -> RichText:
-    """A unit's words led by its name in bold, its line breaks kept."""
-    rich = RichText()
-    rich.add(unit.name + (" (báo cáo chờ duyệt)" if pending else "") + ": ", bold=True)
-    rich.add(_excerpt(text))
-    return rich
+def _named(unit: Unit, text: str, pending: bool = False) -> list[RichText]:
+    """A unit's words as paragraphs (one per line it wrote: justified text and line breaks do not
+    mix in Word), the first led by the unit's name in bold."""
+    lines = [line.strip() for line in _excerpt(text).splitlines() if line.strip()]
+    out = []
+    for number, line in enumerate(lines):
+        rich = RichText()
+        if number == 0:
+            rich.add(unit.name + (" (báo cáo chờ duyệt)" if pending else "") + ": ", bold=True)
+        rich.add(line)
+        out.append(rich)
+    return out
 
 
 def narrative_excerpts(unit: Unit, period: Period) -> dict[str, list[dict]]:
@@ -501,7 +507,9 @@ def narrative_excerpts(unit: Unit, period: Period) -> dict[str, list[dict]]:
         for name in ProgressReport.NARRATIVE_FIELDS:
             text = getattr(report, name).strip()
             if text:
-                out[name].append({"text": _named(report.unit, text, pending), "unit": report.unit.name})
+                out[name] += [
+                    {"text": rich, "unit": report.unit.name} for rich in _named(report.unit, text, pending)
+                ]
     return out
 
 

@@ -1,5 +1,6 @@
 """Phone and paper: no page of any role's menu scrolls sideways at 360 px; the brief and the dashboard print."""
 
+import io
 import os
 import re
 
@@ -50,3 +51,29 @@ def test_no_menu_page_scrolls_sideways_on_a_phone(new_page, demo_server, usernam
         if extra > 0:
             wide[url] = extra
     assert wide == {}, f"pages wider than {WIDTH} px (by px): {wide}"
+
+
+def _pages(pdf: bytes) -> list[tuple[float, float]]:
+    """Each page's size in points, from the PDF's MediaBoxes."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+
+
+def test_the_brief_prints_on_one_a4_page_and_the_dashboard_on_a4_landscape(new_page, demo_server):
+    page = logged_in(new_page, demo_server, "thuongvu", width=1366)
+    page.goto(demo_server.url + "/dashboard/brief/?as_of=2025-q1")
+    page.emulate_media(media="print")
+    brief = page.pdf(prefer_css_page_size=True, print_background=True)
+    sizes = _pages(brief)
+    assert len(sizes) == 1, f"the brief takes {len(sizes)} pages"
+    assert abs(sizes[0][0] - 595) < 2 and abs(sizes[0][1] - 842) < 2  # A4 portrait
+    page.goto(demo_server.url + "/dashboard/?as_of=2025-q1")
+    dashboard = page.pdf(prefer_css_page_size=True, print_background=True)
+    first = _pages(dashboard)[0]
+    assert abs(first[0] - 842) < 2 and abs(first[1] - 595) < 2  # A4 landscape
+    if os.environ.get("SHOT_DIR"):
+        for name, content in (("brief.pdf", brief), ("dashboard.pdf", dashboard)):
+            with open(os.path.join(os.environ["SHOT_DIR"], name), "wb") as f:
+                f.write(content)

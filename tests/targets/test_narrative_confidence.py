@@ -1,5 +1,7 @@
 """A quarterly report is figures and words: its narrative sections and the unit's confidence per target."""
 
+import os
+
 import pytest
 
 from config.refusals import Refused
@@ -192,6 +194,9 @@ def test_the_summary_document_compiles_the_units_words_under_each_target(office_
     ProgressReport.objects.filter(unit=unit, period=q2).update(status="submitted")
     response = office_client.get("/reports/summary/duk/2025-q2.docx")
     assert response.status_code == 200
+    if os.environ.get("SHOT_DIR"):  # to look at it: SHOT_DIR=/tmp/x pytest …, then soffice --convert-to pdf
+        with open(os.path.join(os.environ["SHOT_DIR"], "summary.docx"), "wb") as f:
+            f.write(response.content)
     text = text_of(response.content)
     assert "Đảng ủy Khu công nghiệp Nam Tân Uyên (báo cáo chờ duyệt): Hoàn thành lớp cảm tình Đảng." in text
     assert "Kết nạp 3 đảng viên." in text
