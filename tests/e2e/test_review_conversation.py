@@ -46,6 +46,8 @@ def test_narrative_confidence_return_with_a_target_comment_notification_resubmit
     clerk.get_by_label("Kiến nghị, đề xuất với cấp trên").fill(
         "Đề nghị Đảng ủy khối hỗ trợ giảng viên lớp cảm tình Đảng."
     )
+    # The whole form fits a 390 px phone: nothing scrolls sideways.
+    assert clerk.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     clerk.get_by_role("button", name="Gửi báo cáo").click()
     expect(card(clerk, "CT06")).to_contain_text("cần ghi lý do vì khác với đánh giá theo số liệu")
     card(clerk, "CT06").locator('[data-field="confidence_reason"]').fill(
@@ -71,6 +73,7 @@ def test_narrative_confidence_return_with_a_target_comment_notification_resubmit
     clerk.goto(demo_server.url + "/")
     expect(clerk.locator(".returned-comment")).to_contain_text("Đề nghị bổ sung minh chứng.")
     expect(clerk.locator(".returned-comment")).to_contain_text("CT06: Ghi rõ số quyết định kết nạp.")
+    assert clerk.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     expect(clerk.locator("#unread-count")).to_be_visible()
     clerk.locator("#notifications-link").click()
     expect(clerk.locator("#notification-list")).to_contain_text("bị trả lại: Đề nghị bổ sung minh chứng.")
