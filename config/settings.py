@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.rollup_full_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Notification e-mails that their own task could not send (broker down, mail server refusing).
+    "notification-email-sweep": {
+        "task": "targets.tasks.notification_email_sweep_task",
+        "schedule": 300.0,
+    },
     "report-reminders-daily": {
         "task": "targets.tasks.send_reminders_task",
         "schedule": crontab(hour=7, minute=0),
@@ -334,6 +339,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "van-phong@dang-uy-khoi.local
 # --- Product settings ---------------------------------------------------------
 # Name in the top bar; the demo is the Bình Dương bloc of the 2020–2025 term.
 SITE_NAME = env_str("SITE_NAME", "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh")
+# The address people open the site at: the links in notification e-mails start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Quarterly reports are due this many days after the quarter ends.
 REPORT_DEADLINE_DAYS = env_int("REPORT_DEADLINE_DAYS", 15, minimum=0)
 # "Hoàn thành xuất sắc" is capped at this share of those rated "hoàn thành tốt"

@@ -13,6 +13,7 @@ from targets.models import (
     Attachment,
     DeadlineExtension,
     Entry,
+    Notification,
     Period,
     ProgressReport,
     QuotaRedistribution,
@@ -206,6 +207,15 @@ class ReminderSentAdmin(ReadOnlyAdmin):
 
     list_display = ["unit", "period", "kind", "recipients", "sent_at"]
     list_filter = ["kind", "period"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What each person was told, and whether its e-mail went (the sweep retries those owed)."""
+
+    list_display = ["created_at", "user", "kind", "text", "read_at", "emailed_at", "email_attempts"]
+    list_filter = ["kind", ("emailed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "user__username"]
 
 
 @admin.register(RollupChange)

@@ -170,6 +170,13 @@ def _optional(doc, name: str, **style) -> None:
     _p(doc, "{%p endif %}")
 
 
+def _excerpts(doc, name: str) -> None:
+    """The units' own words for one narrative section, each paragraph led by the unit's name."""
+    _p(doc, f"{{%p for item in {name} %}}")
+    _p(doc, "{{r item.text }}", indent=True)
+    _p(doc, "{%p endfor %}")
+
+
 PLAN_TASKS = [
     (
         "3.1. Về chính trị, tư tưởng:",
@@ -302,6 +309,15 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
         [13, 47, 22, 26, 16, 36],
     )
     _p(doc, "")
+    _p(doc, "{%p if target_voices %}")
+    _p(doc, "Đánh giá của các đơn vị theo từng chỉ tiêu:", italic=True, indent=True)
+    _p(doc, "{%p for t in target_voices %}")
+    _p(doc, "{{ t.heading }}", bold=True, indent=True)
+    _p(doc, "{%p for line in t.lines %}")
+    _p(doc, "{{ line }}", indent=True)
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
     _p(doc, "3. Các đơn vị trực thuộc", bold=True)
     _p(doc, "{%p if units_line %}")
     _p(doc, "{{ units_line }}", indent=True)
@@ -316,12 +332,19 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     _p(doc, "III. ĐÁNH GIÁ CHUNG", bold=True)
     _p(doc, "1. Ưu điểm", italic=True)
     _p(doc, "{{ strengths_line }}", indent=True)
-    _p(doc, "{{ strengths_note }}", indent=True)
+    _excerpts(doc, "achievements")
+    _optional(doc, "strengths_note", indent=True)
     _p(doc, "2. Hạn chế, nguyên nhân", italic=True)
     _p(doc, "{{ shortcomings_line }}", indent=True)
-    _p(doc, "{{ shortcomings_note }}", indent=True)
+    _excerpts(doc, "shortcomings")
+    _excerpts(doc, "causes")
+    _optional(doc, "shortcomings_note", indent=True)
     _p(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", bold=True)
     _p(doc, "{{ next_tasks_line }}", indent=True)
+    _excerpts(doc, "next_tasks")
+    _p(doc, "V. KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", bold=True)
+    _p(doc, "{{ recommendations_line }}", indent=True)
+    _excerpts(doc, "recommendations")
     _p(doc, "")
     _signature(doc, ["- {{ recipients_above }} (b/c),", "- {{ recipients_below }},", "- {{ archive }}."])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,13 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import translation
 from docx.shared import Mm
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, RichText
 
 from config.formatting import format_number, format_percent, roman
 from resolutions.models import PlanDocument
 from resolutions.terms import congress_for
 from resolutions.tracking import plans_status, study_coverage
+from targets.confidence import SENT, TargetVoices, voices
 from targets.dashboard import (
     TargetLine,
     completeness,
@@ -34,7 +35,7 @@ from targets.dashboard import (
 from targets.doc_templates import PLAN_TEMPLATE, SUMMARY_TEMPLATE
 from targets.entries import unit_scope_targets
 from targets.ledger import freshness
-from targets.models import Allocation, Period, Target
+from targets.models import Allocation, Period, ProgressReport, Target
 from targets.progress import WORRYING, State
 from units.models import Unit
 
@@ -470,6 +471,79 @@ def _next_tasks_line(lines: list[TargetLine], finished: bool, missing: int, prov
     return " ".join(sentences)
 
 
+# A unit's section is quoted whole up to this length; the office edits the draft in Word anyway.
+EXCERPT_MAX = 3000
+
+
+def _excerpt(text: str, limit: int = EXCERPT_MAX) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _named(unit: Unit, text: str, pending: bool = False) -> list[RichText]:
+    """A unit's words as paragraphs (one per line it wrote: justified text and line breaks do not
+    mix in Word), the first led by the unit's name in bold."""
+    lines = [line.strip() for line in _excerpt(text).splitlines() if line.strip()]
+    out = []
+    for number, line in enumerate(lines):
+        rich = RichText()
+        if number == 0:
+            rich.add(unit.name + (" (báo cáo chờ duyệt)" if pending else "") + ": ", bold=True)
+        rich.add(line)
+        out.append(rich)
+    return out
+
+
+def narrative_excerpts(unit: Unit, period: Period) -> dict[str, list[dict]]:
+    """Per narrative section, the words of every report sent in the subtree for the quarter, by unit."""
+    reports = (
+        ProgressReport.objects.filter(period=period, status__in=SENT, unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    out: dict[str, list[dict]] = {name: [] for name in ProgressReport.NARRATIVE_FIELDS}
+    for report in reports:
+        pending = report.status != ProgressReport.Status.APPROVED
+        for name in ProgressReport.NARRATIVE_FIELDS:
+            text = getattr(report, name).strip()
+            if text:
+                out[name] += [
+                    {"text": rich, "unit": report.unit.name} for rich in _named(report.unit, text, pending)
+                ]
+    return out
+
+
+def _voice_lines(voice: TargetVoices) -> list[str]:
+    """The units' confidence grouped (on track, at risk, unlikely, each with reasons), then their notes."""
+    lines = []
+    for _value, label, said in voice.grouped():
+        names = "; ".join(s.unit.name + (f" ({s.reason})" if s.reason else "") for s in said)
+        lines.append(f"Đơn vị tự đánh giá “{label}” ({format_number(len(said))}): {names}.")
+    for s in voice.said:
+        if s.note.strip():
+            lines.append(f"{s.unit.name}: {_excerpt(s.note, 1000)}")
+    return lines
+
+
+def _target_voices(lines: list[TargetLine], rows: list[dict], said: dict[int, TargetVoices]) -> list[dict]:
+    out = []
+    for line, row in zip(lines, rows, strict=True):
+        voice = said.get(line.target.pk)
+        if voice is None or not voice.said:
+            continue
+        figures = f"{row['achieved']}/{row['target']}"
+        if row["percent"] != "–":
+            figures += f" ({row['percent']})"
+        out.append(
+            {
+                "heading": f"{line.target.code} · {line.target.short_title or line.target.title}: {figures}; "
+                f"{row['status']}.",
+                "lines": _voice_lines(voice),
+            }
+        )
+    return out
+
+
 def summary_context(unit: Unit, spec: ReportPeriod, today: date) -> dict:
     """Every figure of the report, from the dashboard's own functions, in Vietnamese."""
     with translation.override(DOCUMENT_LANGUAGE):
@@ -515,8 +589,18 @@ def _summary_context(unit: Unit, spec: ReportPeriod) -> dict:
     members = unit.subtree().aggregate(s=Sum("members"))["s"] or 0
     as_of = quarter_words(spec.as_of)
     names = _issuer_names(unit)
+    excerpts = narrative_excerpts(unit, spec.as_of)
+    target_voices = _target_voices(lines, rows, voices(unit, spec.as_of))
     return {
         **names,
+        **excerpts,
+        "target_voices": target_voices,
+        "recommendations_line": (
+            f"Tổng hợp kiến nghị, đề xuất của {format_number(len(excerpts['recommendations']))} đơn vị trong "
+            f"báo cáo {as_of}:"
+            if excerpts["recommendations"]
+            else f"Các đơn vị không có kiến nghị, đề xuất trong báo cáo {as_of}."
+        ),
         "report_title": f"{spec.title[0].upper()}{spec.title[1:]} thực hiện Nghị quyết Đại hội đại biểu "
         f"{congress.organisation_name} lần thứ {congress.ordinal_roman}, nhiệm kỳ {congress.term_label}",
         "as_of": as_of,
@@ -567,9 +651,13 @@ def _summary_context(unit: Unit, spec: ReportPeriod) -> dict:
             s for s in (study.source_sentence() if study.line else "", study.difference_sentence()) if s
         ),
         "strengths_line": _strengths_line(lines, finished),
-        "strengths_note": "Các ưu điểm khác trong lãnh đạo, chỉ đạo không được nêu trong báo cáo này.",
+        "strengths_note": ""
+        if excerpts["achievements"]
+        else "Các ưu điểm khác trong lãnh đạo, chỉ đạo không được nêu trong báo cáo này.",
         "shortcomings_line": _shortcomings_line(lines, finished),
-        "shortcomings_note": "Nguyên nhân của các hạn chế không được nêu trong báo cáo này.",
+        "shortcomings_note": ""
+        if excerpts["causes"]
+        else "Nguyên nhân của các hạn chế không được nêu trong báo cáo này.",
         "next_tasks_line": _next_tasks_line(lines, finished, len(missing), provisional),
         "freshness_line": freshness(unit, congress).sentence(),
     }

@@ -34,7 +34,17 @@ FIELD_LABELS = {
     "done": gettext_lazy("Kết quả"),
     "done_on": gettext_lazy("Ngày đạt"),
     "note": gettext_lazy("Ghi chú"),
+    "confidence": gettext_lazy("Đơn vị tự đánh giá"),
+    "confidence_reason": gettext_lazy("Lý do tự đánh giá"),
+    "achievements": gettext_lazy("Kết quả đạt được"),
+    "shortcomings": gettext_lazy("Hạn chế, khó khăn"),
+    "causes": gettext_lazy("Nguyên nhân"),
+    "next_tasks": gettext_lazy("Nhiệm vụ, giải pháp quý tới"),
+    "recommendations": gettext_lazy("Kiến nghị, đề xuất với cấp trên"),
 }
+# What a unit writes beside each target's figures: its note and its own confidence of reaching it.
+WORD_FIELDS = ("note", "confidence", "confidence_reason")
+CONFIDENCE_REASON_MAX = 300
 
 
 def input_fields(target: Target) -> tuple[str, ...]:
@@ -60,6 +70,9 @@ class EntryInput:
     done: bool | None = None
     done_on: date | None = None
     note: str = ""
+    # None: not given by this input (the Excel sheet carries no confidence): the stored one stays.
+    confidence: str | None = None
+    confidence_reason: str | None = None
 
     @classmethod
     def from_entry(cls, entry: Entry | None) -> "EntryInput":
@@ -69,6 +82,13 @@ class EntryInput:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def keeping(self, stored: "EntryInput | None") -> "EntryInput":
+        """The confidence this input does not give, taken from what is stored (or left empty)."""
+        for name in ("confidence", "confidence_reason"):
+            if getattr(self, name) is None:
+                setattr(self, name, (getattr(stored, name) if stored else None) or "")
+        return self
 
     def derived(self, target: Target) -> "EntryInput":
         """Fill numerator/denominator from the four rating counts."""
@@ -86,7 +106,9 @@ class EntryInput:
 
     def is_empty(self, target: Target) -> bool:
         names = input_fields(target)
-        return all(getattr(self, name) in (None, "") for name in names) and not self.note
+        return all(getattr(self, name) in (None, "") for name in names) and not (
+            self.note or self.confidence or self.confidence_reason
+        )
 
 
 # --- Cross-field rules -------------------------------------------------------------
@@ -119,6 +141,7 @@ def validate_report(
     people: int,
     period: Period,
     proposals: dict[int, tuple[int, int]] | None = None,
+    readings: dict[int, str] | None = None,
 ) -> list[FieldError]:
     """Every rule a report's figures must obey, on plain values.
 
@@ -127,7 +150,9 @@ def validate_report(
     - numerator ≤ denominator, and a denominator above zero;
     - "hoàn thành xuất sắc" at most EXCELLENT_CAP_PERCENT of "hoàn thành tốt";
     - a milestone met has a date inside the quarter's year or before it, never in the future;
-    - the study target may differ from what the study sessions propose only with a note.
+    - the study target may differ from what the study sessions propose only with a note;
+    - a confidence is one of the three, and differs from the computed status's reading
+      (`readings`, targets.confidence) only with a one-line reason.
     """
     errors: list[FieldError] = []
     by_id = {t.pk: t for t in targets}
@@ -138,6 +163,7 @@ def validate_report(
         entry = inputs.get(target.pk)
         if entry is None:
             continue
+        errors += _confidence_errors(target, entry, (readings or {}).get(target.pk))
         if target.is_count:
             # The unit's size bounds the resolution's counts (new members, organisations founded);
             # a unit's own targets may count what lies outside it (citizens served, files handled).
@@ -234,6 +260,32 @@ def validate_report(
     return errors
 
 
+def _confidence_errors(target: Target, entry: EntryInput, reading: str | None) -> list[FieldError]:
+    from targets.models import Confidence
+
+    said, reason = entry.confidence or "", (entry.confidence_reason or "").strip()
+    if said and said not in Confidence.values:
+        return [FieldError("confidence", _("chọn một trong ba mức đánh giá"), target_id=target.pk)]
+    if len(reason) > CONFIDENCE_REASON_MAX:
+        return [
+            FieldError(
+                "confidence_reason",
+                _("lý do chỉ ghi một dòng, tối đa %(n)s ký tự") % {"n": CONFIDENCE_REASON_MAX},
+                target_id=target.pk,
+            )
+        ]
+    if said and reading and said != reading and not reason:
+        return [
+            FieldError(
+                "confidence_reason",
+                _("cần ghi lý do vì khác với đánh giá theo số liệu (%(computed)s)")
+                % {"computed": Confidence(reading).label},
+                target_id=target.pk,
+            )
+        ]
+    return []
+
+
 def missing_for_submission(targets: list[Target], inputs: dict[int, EntryInput]) -> list[FieldError]:
     """A report is submitted complete: every target it carries has its figures."""
     return [
@@ -287,3 +339,22 @@ def targets_for(unit: Unit, period: Period) -> list[Target]:
                 continue
         chosen.append(target)
     return chosen
+
+
+def figure_text(target: Target, entry) -> str:
+    """A target's figures in one report, as a reviewer reads them: 5; 140/142 (98,6%); đạt 03/05/2025."""
+    from config.formatting import format_number, format_percent, ratio_percent
+
+    if entry is None:
+        return "–"
+    if target.is_count:
+        return format_number(entry.value) if entry.value is not None else "–"
+    if target.is_ratio:
+        if entry.numerator is None or not entry.denominator:
+            return "–"
+        return f"{format_number(entry.numerator)}/{format_number(entry.denominator)} ({format_percent(ratio_percent(entry.numerator, entry.denominator))})"
+    if entry.done is None:
+        return "–"
+    if entry.done:
+        return _("Đã đạt") + (f" {entry.done_on:%d/%m/%Y}" if entry.done_on else "")
+    return _("Chưa đạt")

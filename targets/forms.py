@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.forms import FILE_ERRORS, CountField, DecimalTextField, RefusalForm
 from config.refusals import FieldError
-from targets.entries import FIELD_LABELS, EntryInput, input_fields
-from targets.models import Target, TargetProposal
+from targets.entries import CONFIDENCE_REASON_MAX, FIELD_LABELS, WORD_FIELDS, EntryInput, input_fields
+from targets.models import Confidence, ProgressReport, Target, TargetProposal
 
 # Reopening a quarter for longer than a year is a typing slip, not a decision.
 MAX_EXTENSION_DAYS = 366
@@ -25,6 +25,19 @@ class YesNoField(forms.TypedChoiceField):
 
 def field_name(target_id: int, name: str) -> str:
     return f"t{target_id}-{name}"
+
+
+def narrative_name(name: str) -> str:
+    return f"narrative-{name}"
+
+
+NARRATIVE_HELP = {
+    "achievements": _("Những việc đã làm được trong quý, gắn với các chỉ tiêu."),
+    "shortcomings": _("Những việc chưa làm được, vướng mắc."),
+    "causes": _("Nguyên nhân khách quan, chủ quan của hạn chế."),
+    "next_tasks": _("Nhiệm vụ trọng tâm và giải pháp của quý tới."),
+    "recommendations": _("Kiến nghị, đề xuất với Đảng ủy khối (để trống nếu không có)."),
+}
 
 
 class ReportForm(RefusalForm):
@@ -69,21 +82,64 @@ class ReportForm(RefusalForm):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 1, "class": "note-input"}),
             )
+            self.fields[field_name(target.pk, "confidence")] = forms.ChoiceField(
+                label=FIELD_LABELS["confidence"],
+                required=False,
+                choices=[("", "—"), *Confidence.choices],
+                widget=forms.Select(attrs={"data-target": str(target.pk), "data-field": "confidence"}),
+            )
+            self.fields[field_name(target.pk, "confidence_reason")] = forms.CharField(
+                label=FIELD_LABELS["confidence_reason"],
+                required=False,
+                max_length=CONFIDENCE_REASON_MAX,
+                help_text=_("Một dòng; bắt buộc khi khác với đánh giá theo số liệu."),
+                widget=forms.TextInput(
+                    attrs={"data-target": str(target.pk), "data-field": "confidence_reason"}
+                ),
+            )
+        for name in ProgressReport.NARRATIVE_FIELDS:
+            self.fields[narrative_name(name)] = forms.CharField(
+                label=FIELD_LABELS[name],
+                required=False,
+                max_length=20_000,
+                help_text=NARRATIVE_HELP[name],
+                widget=forms.Textarea(attrs={"rows": 4, "class": "narrative-input"}),
+            )
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
 
     @staticmethod
-    def initial_for(inputs: dict[int, EntryInput], targets: list[Target], version: int) -> dict:
+    def initial_for(
+        inputs: dict[int, EntryInput],
+        targets: list[Target],
+        version: int,
+        narrative: dict[str, str] | None = None,
+        readings: dict[int, str] | None = None,
+    ) -> dict:
+        """The stored figures and words; a confidence not yet given starts at the computed reading."""
         initial = {"version": version}
         for target in targets:
             entry = inputs.get(target.pk, EntryInput())
-            for name in (*input_fields(target), "note"):
+            for name in (*input_fields(target), *WORD_FIELDS):
                 value = getattr(entry, name)
                 if name == "done" and value is not None:
                     value = "yes" if value else "no"
+                if name == "confidence" and not value:
+                    value = (readings or {}).get(target.pk, "")
                 initial[field_name(target.pk, name)] = value
+        for name, text in (narrative or {}).items():
+            initial[narrative_name(name)] = text
         return initial
+
+    def narrative(self) -> dict[str, str]:
+        return {
+            name: (self.cleaned_data.get(narrative_name(name)) or "").strip()
+            for name in ProgressReport.NARRATIVE_FIELDS
+        }
+
+    def narrative_fields(self):
+        return [self[narrative_name(name)] for name in ProgressReport.NARRATIVE_FIELDS]
 
     def inputs(self) -> dict[int, EntryInput]:
         """The cleaned figures, one EntryInput per target."""
@@ -91,21 +147,29 @@ class ReportForm(RefusalForm):
         for target in self.targets:
             values = {
                 name: self.cleaned_data.get(field_name(target.pk, name))
-                for name in (*input_fields(target), "note")
+                for name in (*input_fields(target), *WORD_FIELDS)
             }
-            values["note"] = (values.get("note") or "").strip()
+            for name in WORD_FIELDS:
+                values[name] = (values.get(name) or "").strip()
             out[target.pk] = EntryInput(**values)
         return out
 
     def field_for(self, error: FieldError) -> str | None:
-        name = field_name(error.target_id, error.field)
+        if error.target_id is None:
+            name = narrative_name(error.field)
+        else:
+            name = field_name(error.target_id, error.field)
         return name if name in self.fields else None
 
     def grouped(self):
-        """(target, [bound fields], note field) in form order, for the template."""
+        """(target, [bound fields], note field, (confidence, reason)) in form order, for the template."""
         for target in self.targets:
             fields = [self[field_name(target.pk, n)] for n in input_fields(target)]
-            yield target, fields, self[field_name(target.pk, "note")]
+            confidence = (
+                self[field_name(target.pk, "confidence")],
+                self[field_name(target.pk, "confidence_reason")],
+            )
+            yield target, fields, self[field_name(target.pk, "note")], confidence
 
 
 STALE_PAGE = _("Trang đã cũ, không rõ anh/chị đang xem phiên bản nào của báo cáo; hãy tải lại trang.")
@@ -130,6 +194,27 @@ class ReviewForm(RefusalForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Bắt buộc khi trả lại: ghi rõ điều đơn vị cần sửa."),
     )
+
+    def __init__(self, *args, targets: list[Target] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for target in self.targets:
+            self.fields[self.comment_name(target.pk)] = forms.CharField(
+                label=_("Góp ý về %(code)s") % {"code": target.code},
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"data-comment-for": target.code}),
+            )
+
+    @staticmethod
+    def comment_name(target_id: int) -> str:
+        return f"c{target_id}-comment"
+
+    def target_comments(self) -> dict[int, str]:
+        return {t.pk: self.cleaned_data.get(self.comment_name(t.pk)) or "" for t in self.targets}
+
+    def comment_fields(self):
+        return [self[self.comment_name(t.pk)] for t in self.targets]
 
     def clean(self):
         data = super().clean()

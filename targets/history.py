@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from targets.entries import input_fields
+from targets.entries import WORD_FIELDS, input_fields
 from targets.models import Entry, ProgressReport, Target
 
 Status = ProgressReport.Status
@@ -27,6 +27,11 @@ def _who(record) -> str:
     return user.first_name or user.username
 
 
+def _short(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 def report_timeline(report: ProgressReport, targets: list[Target]) -> list[Event]:
     """Newest first. Entry edits made in one save are grouped under that save."""
     by_id = {t.pk: t for t in targets}
@@ -38,16 +43,23 @@ def report_timeline(report: ProgressReport, targets: list[Target]) -> list[Event
     )
     events: list[Event] = []
     previous_status = None
+    previous = None
     for record in records:
-        events.append(
-            Event(
-                at=record.history_date,
-                who=_who(record),
-                what=record.history_change_reason or "",
-                status=record.status if record.status != previous_status else None,
-            )
+        event = Event(
+            at=record.history_date,
+            who=_who(record),
+            what=record.history_change_reason or "",
+            status=record.status if record.status != previous_status else None,
         )
+        # The report's narrative sections: "", the section's name and the text shortened.
+        for name in ProgressReport.NARRATIVE_FIELDS:
+            old = getattr(previous, name, "") if previous is not None else ""
+            new = getattr(record, name, "")
+            if (old or "") != (new or ""):
+                event.changes.append(("", name, _short(old), _short(new)))
+        events.append(event)
         previous_status = record.status
+        previous = record
     last: dict[int, object] = {}
     for row in entry_rows:
         target = by_id.get(row.target_id)
@@ -55,8 +67,10 @@ def report_timeline(report: ProgressReport, targets: list[Target]) -> list[Event
             continue
         before = last.get(row.id)
         changes = []
-        for name in (*input_fields(target), "note"):
+        for name in (*input_fields(target), *WORD_FIELDS):
             old = getattr(before, name) if before is not None else None
+            if name in WORD_FIELDS and before is None:
+                old = ""
             new = getattr(row, name)
             if old != new:
                 changes.append((target.code, name, old, new))

@@ -463,9 +463,20 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     review_comment = models.TextField(_("ý kiến của khối"), blank=True)
+    # The office's comment per target when it returns the report: {"<target id>": "…"}.
+    target_comments = models.JSONField(_("ý kiến theo từng chỉ tiêu"), default=dict, blank=True)
+    # The words of the report (DOMAIN.md, "What a periodic report says"), plain text. The bloc's
+    # summary document compiles them, naming each unit: NARRATIVE_FIELDS lists them in that order.
+    achievements = models.TextField(_("kết quả đạt được"), blank=True)
+    shortcomings = models.TextField(_("hạn chế, khó khăn"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    next_tasks = models.TextField(_("nhiệm vụ, giải pháp quý tới"), blank=True)
+    recommendations = models.TextField(_("kiến nghị, đề xuất với cấp trên"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("lịch sử báo cáo"))
+
+    NARRATIVE_FIELDS = ("achievements", "shortcomings", "causes", "next_tasks", "recommendations")
 
     class Meta:
         verbose_name = _("báo cáo quý")
@@ -493,6 +504,15 @@ def _approved_reports_are_never_deleted(sender, instance, **kwargs):
         )
 
 
+class Confidence(models.TextChoices):
+    """A unit's own confidence of reaching a target, read against the computed status:
+    achieved or on track ↔ on track; at risk ↔ at risk; behind ↔ unlikely."""
+
+    ON_TRACK = "on_track", _("Đúng tiến độ")
+    AT_RISK = "at_risk", _("Có nguy cơ")
+    UNLIKELY = "unlikely", _("Khó đạt")
+
+
 class Entry(models.Model):
     """One target's figure in a report.
 
@@ -517,6 +537,11 @@ class Entry(models.Model):
     done = models.BooleanField(_("đã đạt"), null=True, blank=True)
     done_on = models.DateField(_("ngày đạt"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # The unit's own word on reaching the target, beside the computed status (targets.confidence).
+    confidence = models.CharField(
+        _("đơn vị tự đánh giá"), max_length=10, choices=Confidence.choices, blank=True
+    )
+    confidence_reason = models.CharField(_("lý do tự đánh giá"), max_length=300, blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử số liệu"))
 
     class Meta:
@@ -752,3 +777,50 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} · {self.period_id} · {self.kind}"
+
+
+class Notification(models.Model):
+    """Something that happened to a report or a proposal, told to one person in the app and by e-mail.
+
+    Written in the same transaction as the action (targets.notifications), so
+    the app's list never depends on the broker; the e-mail is sent by a task
+    after the commit, and `emailed_at` says it went (a sweep retries the rest).
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Báo cáo được gửi")
+        RETURNED = "returned", _("Báo cáo bị trả lại")
+        APPROVED = "approved", _("Báo cáo được duyệt")
+        REOPENED = "reopened", _("Kỳ báo cáo được mở lại")
+        PROPOSAL = "proposal", _("Đề xuất chỉ tiêu được xem xét")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("lúc"))
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi thư lúc"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("số lần gửi thư"), default=0)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(
+                fields=["created_at"], condition=Q(emailed_at__isnull=True), name="notification_email_owed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind} · {self.text[:40]}"

@@ -88,6 +88,58 @@ def _grid(units: list[Unit], periods: list[Period], today: date) -> list[GridRow
     return rows
 
 
+def grid_rows(units: list[Unit], periods: list[Period], today: date) -> list[GridRow]:
+    """The grid for the given units (one unit's archive, for instance)."""
+    return _grid(units, periods, today)
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What the office narrows the queue and the grid to: a status, late reports only, a sector."""
+
+    status: str = ""
+    late: bool = False
+    sector: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> "ReportFilters":
+        from targets.workflow import GRID_STATUS_LABELS
+
+        status = query.get("status", "")
+        sector = query.get("sector", "")
+        return cls(
+            status=status if status in GRID_STATUS_LABELS else "",
+            late=query.get("late") == "1",
+            sector=sector if sector in Unit.Sector.values else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.late or self.sector)
+
+    def queue(self, reports: list[ProgressReport]) -> list[ProgressReport]:
+        return [
+            r
+            for r in reports
+            if (not self.late or r.late)
+            and (not self.sector or r.unit.sector == self.sector)
+            and (not self.status or self.status == Status.SUBMITTED)
+        ]
+
+    def grid(self, rows: list[GridRow]) -> list[GridRow]:
+        """Rows of the sector with at least one quarter shown at the status (or late)."""
+        out = []
+        for row in rows:
+            if self.sector and row.unit.sector != self.sector:
+                continue
+            if self.status and not any(c.status == self.status for c in row.cells):
+                continue
+            if self.late and not any(c.late or c.status == "overdue" for c in row.cells):
+                continue
+            out.append(row)
+        return out
+
+
 def grid_counts(rows: list[GridRow]) -> dict[str, int]:
     """How many units stand at each status in the last column (the latest quarter)."""
     counts: dict[str, int] = {}
@@ -120,3 +172,21 @@ def my_reports(user, today: date) -> list[GridRow]:
         ]
         out.append(GridRow(row.unit, keep))
     return out
+
+
+def returned_reports(user) -> list[ProgressReport]:
+    """The reports the office returned to the user's units, with its comments, until they are sent again."""
+    reports = list(
+        ProgressReport.objects.filter(status=Status.RETURNED, unit__in=units_for(user, Action.ENTER))
+        .select_related("unit", "period", "reviewed_by")
+        .order_by("period__index", "unit__path")
+    )
+    from targets.models import Target
+
+    ids = {int(pk) for r in reports for pk in r.target_comments}
+    codes = dict(Target.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+    for report in reports:
+        report.comment_lines = [
+            (codes.get(int(pk), "?"), text) for pk, text in sorted(report.target_comments.items()) if text
+        ]
+    return reports

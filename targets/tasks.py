@@ -68,3 +68,32 @@ def send_reminders_task() -> int:
     from targets.reminders import send_reminders
 
     return send_reminders(clock.today())
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_notification_email_task(self, notification_id: int) -> bool:
+    """One notification's e-mail; retried with back-off, then left to the sweep (never lost, never twice)."""
+    from targets.notifications import send_email
+
+    try:
+        return send_email(notification_id)
+    except Exception as exc:
+        log.warning("notification %s: e-mail failed (attempt %s)", notification_id, self.request.retries + 1)
+        if self.request.is_eager:
+            return False  # run inline (no broker): the sweep retries, the request goes on
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 900)) from exc
+
+
+@shared_task(
+    acks_late=True, autoretry_for=DATABASE_ERRORS, retry_backoff=60, max_retries=3, time_limit=10 * 60
+)
+def notification_email_sweep_task() -> int:
+    from targets.notifications import sweep_emails
+
+    return sweep_emails()

@@ -1,7 +1,16 @@
 from django.urls import path, register_converter
 
 from targets.periods import PeriodConverter
-from targets.views import dashboards, documents, home, reorganisation, report_files, reports, unit_targets
+from targets.views import (
+    dashboards,
+    documents,
+    home,
+    notifications,
+    reorganisation,
+    report_files,
+    reports,
+    unit_targets,
+)
 
 app_name = "targets"
 register_converter(PeriodConverter, "quarter")
@@ -13,7 +22,9 @@ urlpatterns = [
     path("resolution/", home.resolution, name="resolution"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("dashboard/export.xlsx", dashboards.dashboard_export, name="dashboard_export"),
+    path("dashboard/brief/", dashboards.brief, name="brief"),
     path("dashboard/<slug:code>/", dashboards.dashboard, name="dashboard_unit"),
+    path("dashboard/<slug:code>/brief/", dashboards.brief, name="brief_unit"),
     path("dashboard/<slug:code>/export.xlsx", dashboards.dashboard_export, name="dashboard_unit_export"),
     path("unit-targets/", unit_targets.unit_targets_overview, name="unit_targets_overview"),
     path("units/<slug:code>/targets/", unit_targets.unit_targets, name="unit_targets"),
@@ -26,7 +37,11 @@ urlpatterns = [
     path("reorganisation/<int:pk>/", reorganisation.event_detail, name="reorg_event"),
     path("reorganisation/<int:pk>/quotas/", reorganisation.quotas, name="reorg_quotas"),
     path("terms/", reorganisation.terms, name="terms"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("reports/", reports.report_list, name="reports"),
+    path("reports/<slug:code>/archive/", reports.report_archive, name="report_archive"),
     path(report, reports.report_detail, name="report"),
     path(report + "review/", reports.report_review, name="report_review"),
     path(report + "reopen/", reports.report_reopen_view, name="report_reopen"),

@@ -368,7 +368,7 @@ def read_template(data, *, unit: Unit, period: Period, targets: list[Target]) ->
 EXPORT_HEADERS = [
     "Mã chỉ tiêu",
     "Chỉ tiêu",
-    "Giá trị chỉ tiêu",
+    "Chỉ tiêu của đơn vị",
     "Đã đạt",
     "Tỷ lệ (%)",
     "Dự kiến đến kỳ",
@@ -377,7 +377,14 @@ EXPORT_HEADERS = [
     "Cần thêm mỗi quý",
     "Còn thiếu",
     "Ghi chú",
+    # After the columns offices already use: the bloc's own value beside the unit's quota, the
+    # quarter's own figure, and a ratio's counts besides its percentage.
+    "Chỉ tiêu của khối",
+    "Số trong quý",
+    "Tử số",
+    "Mẫu số",
 ]
+MATRIX_SHEET = "Đơn vị × chỉ tiêu"
 
 
 def _export_note(line) -> str:
@@ -393,7 +400,7 @@ def _export_note(line) -> str:
     return "; ".join(notes)
 
 
-def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> bytes:
+def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "", matrix=None) -> bytes:
     """One sheet per quarter: the unit's targets as the dashboard shows them, numbers as numbers;
     under the title, how settled the figures are (targets.ledger.Freshness.sentence).
 
@@ -429,6 +436,13 @@ def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> 
             else:
                 values = [target.value, actual, actual, None, str(a.label), None, None]
             values += [line.shortfall, _export_note(line)]
+            current = line.current
+            values += [
+                target.value,
+                current.value if target.is_count else None,
+                None if target.is_count else current.numerator,
+                None if target.is_count else current.denominator,
+            ]
             cells = [target.code, ("    " if target.parent_id else "") + target.title] + [
                 float(v) if isinstance(v, Decimal) else v for v in values
             ]
@@ -437,9 +451,51 @@ def build_dashboard_export(*, unit: Unit, sheets: list, freshness: str = "") -> 
                 cell.border = BOX
                 if isinstance(value, float):
                     cell.number_format = "#,##0.0" if col == 5 else "#,##0"
-        for col, width in enumerate([12, 70, 16, 14, 12, 16, 18, 20, 16, 40, 40], start=1):
+        for col, width in enumerate([12, 70, 16, 14, 12, 16, 18, 20, 16, 40, 40, 16, 14, 12, 12], start=1):
             sheet.column_dimensions[get_column_letter(col)].width = width
         sheet.freeze_panes = "C4"
+    if matrix is not None:
+        _matrix_sheet(book, unit, *matrix)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _matrix_sheet(book, unit: Unit, period, targets: list, rows: list) -> None:
+    """The units directly below × the targets as of the quarter (targets.matrix): counts as the
+    cumulative figure, the quarter's own, the quota, its percentage and the status; ratios as
+    numerator, denominator, percentage and status."""
+    from targets.progress import STATE_LABELS
+
+    sheet = book.create_sheet(title=MATRIX_SHEET)
+    sheet["A1"] = safe_text(f"{unit.name} – các đơn vị trực thuộc – {period.label}")
+    sheet["A1"].font = Font(bold=True, size=13)
+    headers = ["Đơn vị", "Khối/ngành"]
+    for target in targets:
+        if target.is_count:
+            parts = ["lũy kế", "trong quý", "chỉ tiêu giao", "% chỉ tiêu", "trạng thái"]
+        else:
+            parts = ["tử số", "mẫu số", "tỷ lệ (%)", "trạng thái"]
+        headers += [f"{target.code} {part}" for part in parts]
+    for col, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=3, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = GREY
+        cell.border = BOX
+    for r, row in enumerate(rows, start=4):
+        values = [row.unit.name, row.unit.get_sector_display() if row.unit.sector else ""]
+        for target in targets:
+            c = row.cells[target.pk]
+            percent = float(c.percent) if c.percent is not None else None
+            if target.is_count:
+                values += [c.figure, c.quarter, float(c.quota) if c.quota else None, percent]
+            else:
+                values += [c.figure if c.denominator else None, c.denominator or None, percent]
+            values.append(str(STATE_LABELS[c.state]))
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=col, value=safe_text(value))
+            cell.border = BOX
+            if isinstance(value, float):
+                cell.number_format = "#,##0.0"
+    sheet.column_dimensions["A"].width = 45
+    sheet.freeze_panes = "C4"

@@ -173,7 +173,26 @@ def target_proposal_approve(*, proposal: TargetProposal, user, comment: str = ""
     proposal.review_comment = (comment or "").strip()
     proposal._history_user = user
     proposal.save()
+    _tell_unit(proposal, user, _("Đề xuất chỉ tiêu “%(title)s” của %(unit)s đã được duyệt."))
     return target
+
+
+def _tell_unit(proposal: TargetProposal, user, sentence: str) -> None:
+    from django.urls import reverse
+
+    from targets.notifications import Kind, notify, unit_people
+
+    text = sentence % {"title": proposal.title[:120], "unit": proposal.unit.name}
+    if proposal.review_comment:
+        text += " " + _("Ý kiến: %(comment)s") % {"comment": proposal.review_comment}
+    notify(
+        [*unit_people(proposal.unit), proposal.proposed_by],
+        kind=Kind.PROPOSAL,
+        text=text,
+        url=reverse("targets:proposal", args=[proposal.unit.code, proposal.pk]),
+        unit=proposal.unit,
+        actor=user,
+    )
 
 
 @transaction.atomic
@@ -193,4 +212,5 @@ def target_proposal_return(*, proposal: TargetProposal, user, comment: str) -> T
     proposal.review_comment = comment
     proposal._history_user = user
     proposal.save()
+    _tell_unit(proposal, user, _("Đề xuất chỉ tiêu “%(title)s” của %(unit)s bị trả lại."))
     return proposal

@@ -9,15 +9,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import clock
-from config.refusals import Refused
+from config.refusals import FieldError, Refused
 from config.uploads import check_upload
 from targets import ledger
+from targets.confidence import computed_readings
 from targets.entries import (
+    WORD_FIELDS,
     EntryInput,
     input_fields,
     missing_for_submission,
@@ -34,18 +37,22 @@ from targets.models import (
     ProgressReport,
     Target,
 )
+from targets.notifications import Kind, notify, reviewers_of, unit_people
 from targets.workflow import Step, steps_for, window_for
 from units.access import Action, can
 from units.models import Unit
 
 Status = ProgressReport.Status
 ENTRY_FIELDS = list(EntryInput.__dataclass_fields__)
+NARRATIVE_FIELDS = ProgressReport.NARRATIVE_FIELDS
+# A report's words are generous (a quarter's results, causes, tasks) but bounded: a pasted book is a slip.
+NARRATIVE_MAX = 20_000
 EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 
 
 @dataclass
 class Change:
-    target: Target
+    target: Target | None  # None: a section of the report's narrative
     field: str
     old: object
     new: object
@@ -156,16 +163,56 @@ def _refusal(step: Step, report: ProgressReport | None, window) -> str:
     return _("Anh/chị không có quyền thực hiện thao tác này.")
 
 
+def _report_link(unit: Unit, period: Period) -> str:
+    return reverse("targets:report", kwargs={"code": unit.code, "period": period.slug})
+
+
+def _tell_unit(report: ProgressReport, user, kind: str, text: str) -> None:
+    """The unit's people (and whoever sent the report) learn what the office did."""
+    notify(
+        [*unit_people(report.unit), report.submitted_by],
+        kind=kind,
+        text=text,
+        url=_report_link(report.unit, report.period),
+        unit=report.unit,
+        actor=user,
+    )
+
+
+# A comment per target when returning: a few lines, not a second report.
+TARGET_COMMENT_MAX = 1000
+
+
 def changes_between(
     targets: list[Target], before: dict[int, EntryInput], after: dict[int, EntryInput]
 ) -> list[Change]:
     out = []
     for target in targets:
         old, new = before.get(target.pk, EntryInput()), after.get(target.pk, EntryInput())
-        for name in (*input_fields(target), "note"):
-            if getattr(old, name) != getattr(new, name):
-                out.append(Change(target, name, getattr(old, name), getattr(new, name)))
+        for name in (*input_fields(target), *WORD_FIELDS):
+            before_value, after_value = getattr(old, name), getattr(new, name)
+            if name in WORD_FIELDS:
+                before_value, after_value = before_value or "", after_value or ""
+            if before_value != after_value:
+                out.append(Change(target, name, before_value, after_value))
     return out
+
+
+def narrative_of(report) -> dict[str, str]:
+    """The report's narrative sections (a report or one of its history records)."""
+    return {name: getattr(report, name, "") or "" for name in NARRATIVE_FIELDS} if report else {}
+
+
+def narrative_changes(before: dict[str, str], after: dict[str, str]) -> list[Change]:
+    return [
+        Change(None, name, before.get(name, ""), after.get(name, ""))
+        for name in NARRATIVE_FIELDS
+        if before.get(name, "") != after.get(name, "")
+    ]
+
+
+def _narrative_at_version(report: ProgressReport, version: int) -> dict[str, str]:
+    return narrative_of(report.history.filter(version=version).order_by("-history_date").first())
 
 
 def _stored_inputs(report: ProgressReport | None) -> dict[int, EntryInput]:
@@ -190,10 +237,15 @@ def _inputs_at_version(report: ProgressReport, version: int) -> dict[int, EntryI
 
 
 def _already_saved(
-    report: ProgressReport, targets: list[Target], inputs: dict[int, EntryInput]
+    report: ProgressReport,
+    targets: list[Target],
+    inputs: dict[int, EntryInput],
+    narrative: dict[str, str] | None = None,
 ) -> AlreadyDone | None:
     """The stored figures are already exactly these (the first of a double click, or someone else
     typing the same): say so instead of a conflict or the refusal of a step already taken."""
+    if narrative is not None and narrative_changes(narrative_of(report), narrative):
+        return None
     stored = _stored_inputs(report)
     by_id = {t.pk: t for t in targets}
     for pk, new in inputs.items():
@@ -251,7 +303,9 @@ def _not_what_was_shown(
     report already stands where the step would have put it, with the figures
     shown, the step was already taken; otherwise the answer lists what changed.
     """
-    changes = changes_between(targets, _inputs_at_version(report, expected_version), _stored_inputs(report))
+    changes = changes_between(
+        targets, _inputs_at_version(report, expected_version), _stored_inputs(report)
+    ) + narrative_changes(_narrative_at_version(report, expected_version), narrative_of(report))
     if not changes and step == Step.APPROVE and report.status == Status.APPROVED:
         return AlreadyDone(
             _("Báo cáo đã được duyệt lúc %(at)s bởi %(who)s.")
@@ -301,9 +355,8 @@ def _conflict(report: ProgressReport, expected_version: int, targets: list[Targe
             "who": who or _("người khác"),
             "at": timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y"),
         },
-        changes=changes_between(
-            targets, _inputs_at_version(report, expected_version), _stored_inputs(report)
-        ),
+        changes=changes_between(targets, _inputs_at_version(report, expected_version), _stored_inputs(report))
+        + narrative_changes(_narrative_at_version(report, expected_version), narrative_of(report)),
         current_version=report.version,
     )
 
@@ -318,8 +371,13 @@ def report_save(
     expected_version: int,
     today: date | None = None,
     reason: str = "",
+    narrative: dict[str, str] | None = None,
 ) -> ProgressReport:
-    """Save a unit's figures for a quarter as a draft (or keep it returned).
+    """Save a unit's figures and words for a quarter as a draft (or keep it returned).
+
+    `narrative` gives the report's sections (ProgressReport.NARRATIVE_FIELDS); None keeps
+    them as stored (the Excel upload carries figures only). A target's confidence that
+    differs from the computed status's reading needs a reason (targets.confidence).
 
     `expected_version` is the version the user loaded (0 for a report not yet
     started): if someone saved since, nothing is written and ReportConflict
@@ -336,10 +394,16 @@ def report_save(
     if stray:
         raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
     by_id = {t.pk: t for t in targets}
-    inputs = {pk: inp.derived(by_id[pk]) for pk, inp in inputs.items()}
+    stored = _stored_inputs(report)
+    inputs = {pk: inp.keeping(stored.get(pk)).derived(by_id[pk]) for pk, inp in inputs.items()}
+    if narrative is not None:
+        unknown = set(narrative) - set(NARRATIVE_FIELDS)
+        if unknown:
+            raise Refused(_("Có mục báo cáo không hợp lệ; không lưu gì."))
+        narrative = {**narrative_of(report), **{k: (v or "").strip() for k, v in narrative.items()}}
     stale = report is not None and report.version != expected_version
     if stale:
-        already = _already_saved(report, targets, inputs)
+        already = _already_saved(report, targets, inputs, narrative)
         if already is not None:
             raise already
     _require(Step.EDIT, user, unit, report, period, today)
@@ -353,7 +417,13 @@ def report_save(
         people=people_of(unit),
         period=period,
         proposals=study_proposals(unit, period, targets),
+        readings=computed_readings(unit, period, targets),
     )
+    errors += [
+        FieldError(name, _("quá dài: tối đa %(n)s ký tự") % {"n": f"{NARRATIVE_MAX:,}".replace(",", ".")})
+        for name, text in (narrative or {}).items()
+        if len(text) > NARRATIVE_MAX
+    ]
     if errors:
         raise Refused(_("Số liệu chưa hợp lệ; chưa lưu gì. Xem các lỗi bên dưới."), errors)
 
@@ -364,6 +434,8 @@ def report_save(
     else:
         report.version += 1
         reason = reason or _("Lưu số liệu")
+    for name, text in (narrative or {}).items():
+        setattr(report, name, text)
     # The entries below share this moment: one event in the history.
     _record(report, user, reason, at=now)
 
@@ -410,6 +482,7 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     if missing:
         raise Refused(_("Báo cáo còn thiếu số liệu; chưa gửi."), missing)
     old_status = (report.status, report.late)
+    resent = report.status == Status.RETURNED
     # Late is decided once, at the first sending, against the deadline in force for this unit then
     # (its extension included): resending a returned report does not make it late, and a later
     # extension does not clear it.
@@ -421,6 +494,19 @@ def report_submit(*, unit: Unit, period: Period, user, today: date | None = None
     report.version += 1
     _record(report, user, _("Gửi báo cáo"))
     ledger.record(report, ledger.Cause.SUBMIT, user=user, old_status=old_status)
+    text = (
+        _("%(unit)s đã gửi lại báo cáo %(period)s sau khi sửa.")
+        if resent
+        else _("%(unit)s đã gửi báo cáo %(period)s.")
+    )
+    notify(
+        reviewers_of(unit),
+        kind=Kind.SUBMITTED,
+        text=text % {"unit": unit.name, "period": period.label},
+        url=_report_link(unit, period),
+        unit=unit,
+        actor=user,
+    )
     return report
 
 
@@ -460,24 +546,55 @@ def report_approve(
         old_status=old_status,
         new_figures=ledger.official_figures(report),
     )
+    text = _("Báo cáo %(period)s của %(unit)s đã được duyệt.") % {"period": period.label, "unit": unit.name}
+    if report.review_comment:
+        text += " " + _("Ý kiến: %(comment)s") % {"comment": report.review_comment}
+    _tell_unit(report, user, Kind.APPROVED, text)
     return report
 
 
 @transaction.atomic
-def report_return(*, unit: Unit, period: Period, user, expected_version: int, comment: str) -> ProgressReport:
-    """Return the version the reviewer was shown to the unit, with what to correct."""
+def report_return(
+    *,
+    unit: Unit,
+    period: Period,
+    user,
+    expected_version: int,
+    comment: str,
+    target_comments: dict[int, str] | None = None,
+) -> ProgressReport:
+    """Return the version the reviewer was shown to the unit, with what to correct: a comment on the
+    whole report, and optionally one per target (`target_comments`, target id → text)."""
     comment = (comment or "").strip()
     if not comment:
         raise Refused(_("Cần ghi rõ lý do trả lại để đơn vị sửa."))
+    per_target = {pk: (text or "").strip() for pk, text in (target_comments or {}).items()}
+    per_target = {pk: text for pk, text in per_target.items() if text}
+    if set(per_target) - {t.pk for t in targets_for(unit, period)}:
+        raise Refused(_("Có chỉ tiêu không thuộc báo cáo của đơn vị; không lưu gì."))
+    too_long = [pk for pk, text in per_target.items() if len(text) > TARGET_COMMENT_MAX]
+    if too_long:
+        raise Refused(
+            _("Ý kiến theo chỉ tiêu tối đa %(n)s ký tự; chưa trả lại.") % {"n": TARGET_COMMENT_MAX},
+            [FieldError("comment", _("quá dài"), target_id=pk) for pk in too_long],
+        )
     report = _locked_for_review(Step.RETURN, unit, period, user, expected_version)
     old_status = (report.status, report.late)
     report.status = Status.RETURNED
     report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment
+    report.target_comments = {str(pk): text for pk, text in per_target.items()}
     report.version += 1
     _record(report, user, _("Trả lại: %(comment)s") % {"comment": comment})
     ledger.record(report, ledger.Cause.RETURN, user=user, old_status=old_status)
+    _tell_unit(
+        report,
+        user,
+        Kind.RETURNED,
+        _("Báo cáo %(period)s của %(unit)s bị trả lại: %(comment)s")
+        % {"period": period.label, "unit": unit.name, "comment": comment},
+    )
     return report
 
 
@@ -541,6 +658,20 @@ def report_reopen(
             old_status=old_status,
             old_figures=ledger.official_figures(report),
         )
+    text = _("Văn phòng mở lại %(period)s cho %(unit)s đến hết ngày %(until)s: %(reason)s") % {
+        "period": period.label,
+        "unit": unit.name,
+        "until": until.strftime("%d/%m/%Y"),
+        "reason": reason,
+    }
+    notify(
+        [*unit_people(unit), report.submitted_by if report else None],
+        kind=Kind.REOPENED,
+        text=text,
+        url=_report_link(unit, period),
+        unit=unit,
+        actor=user,
+    )
     return extension
 
 

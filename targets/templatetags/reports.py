@@ -52,6 +52,10 @@ def figure(value):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, int):
         return format_number(value)
+    from targets.models import Confidence
+
+    if value in Confidence.values:
+        return Confidence(value).label
     return value
 
 
@@ -76,6 +80,18 @@ def state_badge(assessment_or_state):
     state = getattr(assessment_or_state, "state", assessment_or_state)
     state = State(state)
     return format_html('<span class="status {}">{}</span>', STATE_CLASSES[state], STATE_LABELS[state])
+
+
+@register.filter
+def state_class(state):
+    return STATE_CLASSES.get(str(state), "state-none")
+
+
+@register.filter
+def state_label(state):
+    from targets.progress import STATE_LABELS, State
+
+    return STATE_LABELS[State(state)]
 
 
 @register.filter

@@ -9,10 +9,14 @@ from config.clock import today
 from resolutions.terms import terms_of
 from resolutions.tracking import study_by_child, study_coverage
 from targets import ledger
-from targets.dashboard import build, lines_by_quarter, study_figures
+from targets.brief import brief_docx, brief_rows
+from targets.confidence import voices
+from targets.dashboard import build, children_of, league, lines_by_quarter, study_figures
+from targets.documents import DOCX_TYPE
 from targets.entries import (
     unit_scope_targets,
 )
+from targets.matrix import by_sector, unit_matrix
 from targets.models import Period
 from targets.progress import state_legend
 from targets.views._common import (
@@ -59,6 +63,9 @@ def dashboard(request, code=None):
     other_terms = [
         (c, latest_period(c)) for c in terms_of(unit) if c.pk != congress.pk and c.held_from <= today()
     ]
+    matrix_targets = [line.target for line in board.lines if not line.target.is_unit_target]
+    active = [c for c in board.children if c.is_active_between(as_of.starts_on, as_of.ends_on)]
+    matrix = unit_matrix(active, matrix_targets, as_of, board.league) if active else []
     return render(
         request,
         "targets/dashboard.html",
@@ -72,6 +79,11 @@ def dashboard(request, code=None):
             "study": study[:STUDY_ROWS],
             "study_total": study_total,
             "study_figures": study_figures(board.lines, study_total, as_of),
+            "voices": voices(unit, as_of),
+            "matrix": matrix,
+            "matrix_targets": matrix_targets,
+            "sectors": by_sector(matrix, matrix_targets),
+            "cell": _cell_facts(unit, congress, as_of) if unit.kind == Unit.Kind.CHI_BO_TRUC_THUOC else None,
             "legend": state_legend(),
             "study_more": max(0, len(study) - STUDY_ROWS),
             "export_url": (
@@ -84,6 +96,34 @@ def dashboard(request, code=None):
     )
 
 
+# The latest study sessions a cell's page lists; the study page has them all.
+CELL_SESSIONS = 10
+
+
+def _cell_facts(unit: Unit, congress, as_of) -> dict:
+    """A cell (chi bộ trực thuộc) does not report on its own: its members, study sessions and plan,
+    and the grassroots organisation whose reports carry its figures."""
+    from resolutions.models import PlanDocument, StudySession
+
+    grassroots = (
+        Unit.objects.filter(path__in=unit.ancestor_paths()[:-1], kind__in=Unit.GRASSROOTS_KINDS)
+        .order_by("-depth")
+        .first()
+    )
+    sessions = list(
+        StudySession.objects.filter(
+            unit=unit, resolution__congress=congress, held_on__lte=as_of.ends_on
+        ).order_by("-held_on")[:CELL_SESSIONS]
+    )
+    plans = list(PlanDocument.objects.filter(unit=unit, resolution__congress=congress).order_by("-issued_on"))
+    return {
+        "grassroots": grassroots,
+        "sessions": sessions,
+        "plans": plans,
+        "coverage": study_coverage(unit, congress, until=as_of.ends_on),
+    }
+
+
 def dashboard_export(request, code=None):
 
     unit, as_of = _dashboard_unit(request, code)
@@ -91,10 +131,39 @@ def dashboard_export(request, code=None):
     periods = list(Period.objects.filter(congress=congress).order_by("index"))
     # Vietnamese whatever the screen's language: the workbook's headers and words are the office's.
     with translation.override("vi"):
-        sheets = lines_by_quarter(unit, unit_scope_targets(unit, congress), periods, as_of, congress.unit_id)
+        targets = unit_scope_targets(unit, congress)
+        sheets = lines_by_quarter(unit, targets, periods, as_of, congress.unit_id)
+        resolution_targets = [t for t in targets if not t.is_unit_target]
+        children = [
+            c for c in children_of(unit, as_of) if c.is_active_between(as_of.starts_on, as_of.ends_on)
+        ]
+        rows, _shown, _principal = league(
+            unit, resolution_targets, periods, as_of, congress.unit_id, children
+        )
+        matrix = (as_of, resolution_targets, unit_matrix(children, resolution_targets, as_of, rows))
         content = build_dashboard_export(
-            unit=unit, sheets=sheets, freshness=ledger.freshness(unit, congress).sentence()
+            unit=unit,
+            sheets=sheets,
+            freshness=ledger.freshness(unit, congress).sentence(),
+            matrix=matrix if children else None,
         )
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{as_of.slug}.xlsx"'
     return response
+
+
+def brief(request, code=None):
+    """A one-page A4 brief for a standing committee meeting; ?format=docx downloads it as Word."""
+    unit, as_of = _dashboard_unit(request, code)
+    with translation.override("vi"):
+        board = build(unit, as_of, as_of.congress.unit_id)
+        rows = brief_rows(board)
+        if request.GET.get("format") == "docx":
+            response = HttpResponse(brief_docx(board, rows), content_type=DOCX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="tom-tat-{unit.code}-{as_of.slug}.docx"'
+            return response
+    return render(
+        request,
+        "targets/brief.html",
+        {"board": board, "rows": rows, "unit": unit, "ancestors": visible_ancestors(request.user, unit)},
+    )

@@ -11,6 +11,7 @@ from targets.models import Target
 from targets.queues import (
     grid_counts,
     my_reports,
+    returned_reports,
     review_queue,
     review_queue_count,
     status_grid,
@@ -74,6 +75,7 @@ def home(request):
         context["counts"] = grid_counts(status_grid(request.user, latest, today))
     elif home_units(request.user, Action.ENTER):
         context["my_rows"] = my_reports(request.user, today)
+        context["returned"] = returned_reports(request.user)
     return render(request, "targets/home.html", context)
 
 

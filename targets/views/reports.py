@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 
 from config import clock
 from config.refusals import Refused
+from resolutions.terms import congress_for
+from targets.confidence import computed_readings
 from targets.entries import (
+    figure_text,
     study_proposals,
     targets_for,
 )
@@ -24,9 +27,11 @@ from targets.forms import (
     UploadForm,
 )
 from targets.history import report_timeline
-from targets.models import Allocation, Entry, Period, ProgressReport, Target
+from targets.models import Allocation, Confidence, Entry, Period, ProgressReport, Target
 from targets.queues import (
+    ReportFilters,
     grid_counts,
+    grid_rows,
     my_reports,
     review_queue,
     status_grid,
@@ -35,6 +40,7 @@ from targets.queues import (
 from targets.services.reports import (
     AlreadyDone,
     ReportConflict,
+    narrative_of,
     report_approve,
     report_reopen,
     report_return,
@@ -48,7 +54,7 @@ from targets.views._common import (
     unit_and_period,
     with_proposals,
 )
-from targets.workflow import Step, steps_for, window_for
+from targets.workflow import GRID_STATUS_LABELS, Step, steps_for, window_for
 from units.access import Action, home_units, is_bloc_office, unit_or_404, visible_ancestors
 from units.models import Unit
 
@@ -56,24 +62,56 @@ Status = ProgressReport.Status
 
 
 def report_list(request):
-    """The office's review queue and unit × quarter grid; a clerk's own reports."""
+    """The office's review queue and unit × quarter grid (filtered by status, lateness, sector); a
+    clerk's own reports."""
     today = clock.today()
     periods = term_periods(request.user, today)
     show_all = request.GET.get("all") == "1"
     shown = periods if show_all else periods[-4:]
+    filters = ReportFilters.from_query(request.GET)
+    queue = review_queue(request.user) if is_bloc_office(request.user) else []
     context = {
         "periods": shown,
         "show_all": show_all,
-        "queue": review_queue(request.user) if is_bloc_office(request.user) else [],
+        "queue": filters.queue(queue),
+        "queue_total": len(queue),
         "is_office": is_bloc_office(request.user),
+        "filters": filters,
+        "status_choices": list(GRID_STATUS_LABELS.items()),
+        "sector_choices": Unit.Sector.choices,
     }
     if home_units(request.user, Action.ENTER) and not is_bloc_office(request.user):
         context["my_rows"] = my_reports(request.user, today)
     else:
         rows = status_grid(request.user, shown, today)
-        context["rows"] = rows
         context["counts"] = grid_counts(rows)
+        context["rows"] = filters.grid(rows)
+        context["rows_total"] = len(rows)
     return render(request, "targets/report_list.html", context)
+
+
+def report_archive(request, code):
+    """Every quarter of a unit's term so far, with its report's status: open to read, printable."""
+    unit = unit_or_404(request.user, code, Action.VIEW)
+    congress = congress_for(unit)
+    today = clock.today()
+    periods = (
+        list(Period.objects.filter(congress=congress, starts_on__lte=today).order_by("index"))
+        if congress
+        else []
+    )
+    rows = grid_rows([unit], periods, today)
+    cells = list(reversed(rows[0].cells)) if rows else []
+    return render(
+        request,
+        "targets/report_archive.html",
+        {
+            "unit": unit,
+            "cells": cells,
+            "ancestors": visible_ancestors(request.user, unit),
+            "congress": congress,
+        },
+    )
 
 
 def _report_context(unit: Unit, period: Period, targets: list[Target]) -> dict:
@@ -128,6 +166,7 @@ def report_detail(request, code, period):
             user=request.user,
             inputs=form.inputs(),
             expected_version=form.cleaned_data["version"],
+            narrative=form.narrative(),
         )
     except AlreadyDone as exc:
         # The figures are stored already (a double click): say so, or send them if that was asked.
@@ -181,10 +220,17 @@ def _report_page(
     window = window_for(unit, period)
     steps = steps_for(request.user, unit, report, window)
     proposals = study_proposals(unit, period, targets)
+    readings = computed_readings(unit, period, targets)
     if form is None:
         stored = with_proposals(stored_inputs(report), proposals, targets)
         form = ReportForm(
-            initial=ReportForm.initial_for(stored, targets, report.version if report else 0),
+            initial=ReportForm.initial_for(
+                stored,
+                targets,
+                report.version if report else 0,
+                narrative=narrative_of(report),
+                readings=readings if Step.EDIT in steps else None,
+            ),
             targets=targets,
             read_only=Step.EDIT not in steps,
         )
@@ -214,7 +260,12 @@ def _report_page(
         "timeline": report_timeline(report, targets) if report else [],
         "attachments": list(report.attachments.select_related("target", "uploaded_by")) if report else [],
         "attachment_form": AttachmentForm(targets=targets),
-        "review_form": ReviewForm(initial={"version": version}),
+        "review_form": ReviewForm(initial={"version": version}, targets=targets),
+        "reviewer_view": Step.APPROVE in steps or Step.RETURN in steps,
+        "next_in_queue": _next_in_queue(request.user, report) if is_bloc_office(request.user) else None,
+        "target_comments": {
+            int(pk): text for pk, text in (report.target_comments if report else {}).items() if text
+        },
         "reopen_form": ReopenForm(
             today=today, initial={"until": today + timedelta(days=14), "version": version}
         ),
@@ -222,9 +273,41 @@ def _report_page(
         "ancestors": visible_ancestors(request.user, unit),
         "evidence_max_mb": settings.EVIDENCE_MAX_MB,
         "study_proposals": proposals,
+        "readings": {pk: Confidence(value).label for pk, value in readings.items()},
         **_report_context(unit, period, targets),
     }
+    if context["reviewer_view"]:
+        context["review_rows"] = review_rows(targets, report, context)
+        context["review_pairs"] = list(
+            zip(context["review_rows"], context["review_form"].comment_fields(), strict=True)
+        )
     return render(request, "targets/report_detail.html", context, status=status)
+
+
+def _next_in_queue(user, report: ProgressReport | None) -> ProgressReport | None:
+    """The oldest other report awaiting this reviewer, for "next report in the queue"."""
+    queue = review_queue(user, limit=2)
+    return next((r for r in queue if report is None or r.pk != report.pk), None)
+
+
+def review_rows(targets: list[Target], report: ProgressReport | None, context: dict) -> list[dict]:
+    """What a reviewer reads per target: this quarter beside the previous one and the quota, the
+    unit's confidence and note, and the office's comment field."""
+    entries = {e.target_id: e for e in report.entries.all()} if report else {}
+    rows = []
+    for target in targets:
+        entry = entries.get(target.pk)
+        rows.append(
+            {
+                "target": target,
+                "now": figure_text(target, entry),
+                "before": figure_text(target, context["previous"].get(target.pk)),
+                "quota": context["quotas"].get(target.pk),
+                "so_far": context["so_far"].get(target.pk),
+                "entry": entry,
+            }
+        )
+    return rows
 
 
 def _form_errors(request, form) -> None:
@@ -236,7 +319,7 @@ def _form_errors(request, form) -> None:
 @require_POST
 def report_review(request, code, period):
     unit, period = unit_and_period(request, code, period, Action.REVIEW)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, targets=targets_for(unit, period))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect(report_url(unit, period))
@@ -258,6 +341,7 @@ def report_review(request, code, period):
                 user=request.user,
                 expected_version=data["version"],
                 comment=data["comment"],
+                target_comments=form.target_comments(),
             )
             messages.success(request, _("Đã trả lại báo cáo cho %(unit)s.") % {"unit": unit.display_name})
     except AlreadyDone as exc:

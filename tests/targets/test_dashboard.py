@@ -115,12 +115,12 @@ def test_the_export_has_a_sheet_per_quarter_with_numbers_as_numbers(office_clien
     response = office_client.get("/dashboard/export.xlsx?as_of=2021-q2")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["2020-q3", "2020-q4", "2021-q1", "2021-q2"]
+    assert book.sheetnames == ["2020-q3", "2020-q4", "2021-q1", "2021-q2", "Đơn vị × chỉ tiêu"]
     sheet = book["2021-q2"]
     assert [c.value for c in sheet[3]] == [
         "Mã chỉ tiêu",
         "Chỉ tiêu",
-        "Giá trị chỉ tiêu",
+        "Chỉ tiêu của đơn vị",
         "Đã đạt",
         "Tỷ lệ (%)",
         "Dự kiến đến kỳ",
@@ -129,6 +129,10 @@ def test_the_export_has_a_sheet_per_quarter_with_numbers_as_numbers(office_clien
         "Cần thêm mỗi quý",
         "Còn thiếu",
         "Ghi chú",
+        "Chỉ tiêu của khối",
+        "Số trong quý",
+        "Tử số",
+        "Mẫu số",
     ]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
     ct06 = rows["CT06"]
@@ -153,14 +157,16 @@ def test_the_export_at_the_end_of_the_term_carries_the_verdicts_in_vietnamese(of
 
 
 def test_dashboards_run_a_fixed_number_of_queries(office_client, django_assert_max_num_queries):
-    # 28: two of them find the unit's other terms (resolutions.terms.terms_of), for the term links.
-    with django_assert_max_num_queries(28):
+    # 32: the figures, the league, completeness, study, one read of what the units say (targets.confidence),
+    # two for the heat map of units × targets (targets.matrix), the unread notifications in the top bar,
+    # and two that find the unit's other terms (resolutions.terms.terms_of) for the term links.
+    with django_assert_max_num_queries(32):
         office_client.get("/dashboard/?as_of=2025-q1")
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(32):
         office_client.get("/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1")
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(32):
         office_client.get("/dashboard/demo-001/?as_of=2025-q1")
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(30):
         office_client.get("/dashboard/export.xlsx?as_of=2025-q2")
 
 
