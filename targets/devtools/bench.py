@@ -213,19 +213,21 @@ def build_data(shape: Shape) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO targets_progressreport (unit_id, period_id, status, version, late, review_comment, "
-            "created_at, updated_at) SELECT u.id, p.id, 'approved', 1, %s, '', %s, %s "
+            "achievements, shortcomings, causes, next_tasks, recommendations, target_comments, "
+            "created_at, updated_at) SELECT u.id, p.id, 'approved', 1, %s, '', '', '', '', '', '', '{}', %s, %s "
             "FROM units_unit u CROSS JOIN targets_period p WHERE u.depth > 1 AND p.congress_id = %s",
             [False, now, now, congress.pk],
         )
         # Deterministic pseudo-random figures; a sub-count is a third of its parent's value.
         cursor.execute(
-            "INSERT INTO targets_entry (report_id, target_id, value, numerator, denominator, done, note) "
+            "INSERT INTO targets_entry (report_id, target_id, value, numerator, denominator, done, note, "
+            "confidence, confidence_reason) "
             "SELECT r.id, t.id, "
             "  CASE WHEN t.measure = 'flow' THEN (r.id * 7 + t.id * 13) %% 10 "
             "       WHEN t.measure = 'subcount' THEN ((r.id * 7 + t.parent_id * 13) %% 10) / 3 END, "
             "  CASE WHEN t.measure = 'ratio' THEN 20 + r.unit_id %% 30 - (r.id + t.id) %% 3 END, "
             "  CASE WHEN t.measure = 'ratio' THEN 20 + r.unit_id %% 30 END, "
-            "  CASE WHEN t.measure = 'milestone' THEN (r.id + t.id) %% 5 <> 0 END, '' "
+            "  CASE WHEN t.measure = 'milestone' THEN (r.id + t.id) %% 5 <> 0 END, '', '', '' "
             "FROM targets_progressreport r CROSS JOIN targets_target t "
             "WHERE t.resolution_id = %s",
             [resolution.pk],
