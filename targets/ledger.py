@@ -90,7 +90,7 @@ def record(
 
 
 def record_tree_change(unit: Unit, congress_id: int, *, user=None) -> RollupChange:
-    """The tree under a term changed (a unit added, moved, its members or dates edited):
+    """The tree under a term changed (a reorganisation event: a unit created, moved, merged, split or ended):
     its settle rebuilds that term's roll-up, since every row may move."""
     change = RollupChange.objects.create(
         congress_id=congress_id,
