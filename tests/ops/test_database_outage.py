@@ -78,6 +78,16 @@ def server(static_root):
     from tests.helpers import restore_demo
 
     restore_demo()
+    # gunicorn reads the machine's clock (moved years ahead by `make test-future`), not this process's
+    # fixed one: the demo's open quarter stays open for it as it does for the tests.
+    from time_machine import escape_hatch
+
+    from targets.models import DeadlineExtension
+
+    machine_today = escape_hatch.datetime.datetime.now().date()
+    DeadlineExtension.objects.filter(
+        unit__code="kcn-nam-tan-uyen", period__year=2025, period__quarter=2
+    ).update(until=machine_today + timedelta(days=30))
     process, port = gunicorn.start(
         f"{_dsn()}?application_name={APP}",
         extra={"CONN_MAX_AGE": "600", "STATIC_ROOT": str(static_root)},
