@@ -13,7 +13,7 @@ from config.forms import COUNT_MESSAGE, DATE_ERRORS
 from config.parsing import ParseError, parse_count, parse_day
 from resolutions.models import ActionProgramme, Congress, Resolution
 from targets.entries import FIELD_LABELS
-from targets.models import Allocation, ProgressReport, Target
+from targets.models import Allocation, Confidence, ProgressReport, Target
 from units.models import Unit
 
 # --- Errors (declared in the schema for every operation) ----------------------------------------
@@ -256,6 +256,44 @@ class EntrySerializer(serializers.Serializer):
     done = serializers.BooleanField(allow_null=True, required=False, help_text=FIELD_LABELS["done"])
     done_on = serializers.DateField(allow_null=True, required=False, help_text=FIELD_LABELS["done_on"])
     note = serializers.CharField(allow_blank=True, required=False, help_text=FIELD_LABELS["note"])
+    confidence = serializers.ChoiceField(
+        choices=Confidence.choices,
+        allow_blank=True,
+        required=False,
+        help_text=_("Đơn vị tự đánh giá khả năng đạt chỉ tiêu; trống: chưa đánh giá."),
+    )
+    confidence_reason = serializers.CharField(
+        allow_blank=True, required=False, help_text=_("Lý do tự đánh giá (một dòng).")
+    )
+
+
+NARRATIVE_HELP = {
+    "achievements": _("Kết quả đạt được."),
+    "shortcomings": _("Hạn chế, khó khăn."),
+    "causes": _("Nguyên nhân."),
+    "next_tasks": _("Nhiệm vụ, giải pháp quý tới."),
+    "recommendations": _("Kiến nghị, đề xuất với cấp trên."),
+}
+
+
+class NarrativeSerializer(serializers.Serializer):
+    """The report's words, section by section (plain text)."""
+
+    achievements = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text=NARRATIVE_HELP["achievements"]
+    )
+    shortcomings = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text=NARRATIVE_HELP["shortcomings"]
+    )
+    causes = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text=NARRATIVE_HELP["causes"]
+    )
+    next_tasks = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text=NARRATIVE_HELP["next_tasks"]
+    )
+    recommendations = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text=NARRATIVE_HELP["recommendations"]
+    )
 
 
 class ReportSerializer(serializers.Serializer):
@@ -271,6 +309,7 @@ class ReportSerializer(serializers.Serializer):
     review_comment = serializers.CharField(allow_blank=True)
     deadline = serializers.DateField(help_text=_("Hạn báo cáo đang áp dụng cho đơn vị (kể cả gia hạn)."))
     entries = EntrySerializer(many=True)
+    narrative = NarrativeSerializer()
 
 
 class ReportWriteResultSerializer(ReportSerializer):
@@ -351,6 +390,24 @@ class EntryInputSerializer(serializers.Serializer):
         trim_whitespace=True,
         help_text=FIELD_LABELS["note"],
     )
+    confidence = serializers.ChoiceField(
+        choices=Confidence.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text=_(
+            "Đơn vị tự đánh giá khả năng đạt chỉ tiêu; khác với trạng thái tính từ số liệu thì phải có lý do. "
+            "Không gửi: giữ như đã lưu."
+        ),
+    )
+    confidence_reason = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=300,
+        trim_whitespace=True,
+        help_text=_("Lý do tự đánh giá (một dòng)."),
+    )
 
 
 class EntriesInputSerializer(serializers.Serializer):
@@ -360,6 +417,10 @@ class EntriesInputSerializer(serializers.Serializer):
             "Số liệu của các chỉ tiêu cần lưu; mỗi chỉ tiêu có trong danh sách được thay toàn bộ, "
             "chỉ tiêu không có trong danh sách giữ nguyên."
         ),
+    )
+    narrative = NarrativeSerializer(
+        required=False,
+        help_text=_("Phần nhận xét của báo cáo; mục không gửi giữ như đã lưu."),
     )
 
 

@@ -50,7 +50,13 @@ from units.models import Unit
 from units.placements import children_in, parent_in, spans_of
 
 Status = ProgressReport.Status
-ENTRY_FIELDS = [name for name in EntryInput.__dataclass_fields__ if name != "note"]
+# The figures' fields (what a target uses depends on its measure); the note and the unit's confidence
+# apply to every target and are handled apart.
+ENTRY_FIELDS = [
+    name
+    for name in EntryInput.__dataclass_fields__
+    if name not in ("note", "confidence", "confidence_reason")
+]
 
 # --- Parameters ------------------------------------------------------------------------------------
 
@@ -517,7 +523,13 @@ def _report_data(unit: Unit, period: Period, report: ProgressReport | None) -> d
             target = entry.target
             fields = input_fields(target) if target.pk in targets else ENTRY_FIELDS
             entries.append(
-                {"target": target.code, "note": entry.note, **{name: getattr(entry, name) for name in fields}}
+                {
+                    "target": target.code,
+                    "note": entry.note,
+                    "confidence": entry.confidence,
+                    "confidence_reason": entry.confidence_reason,
+                    **{name: getattr(entry, name) for name in fields},
+                }
             )
     return {
         "unit": unit.code,
@@ -530,6 +542,9 @@ def _report_data(unit: Unit, period: Period, report: ProgressReport | None) -> d
         "review_comment": report.review_comment if report else "",
         "deadline": window_for(unit, period).effective,
         "entries": entries,
+        "narrative": {
+            name: getattr(report, name) if report else "" for name in ProgressReport.NARRATIVE_FIELDS
+        },
     }
 
 
@@ -718,7 +733,13 @@ def _entry_inputs(payload: list[dict], targets: list[Target]) -> dict[int, Entry
             if name not in used and row.get(name) is not None:
                 errors[f"entries.{code}.{name}"] = [_("Chỉ tiêu này không dùng trường này.")]
         values = {name: row.get(name) for name in used}
-        inputs[target.pk] = EntryInput(**values, note=(row.get("note") or "").strip())
+        inputs[target.pk] = EntryInput(
+            **values,
+            note=(row.get("note") or "").strip(),
+            # Not sent: the stored confidence stays (None), as the Excel upload does.
+            confidence=row["confidence"] or "" if "confidence" in row else None,
+            confidence_reason=row["confidence_reason"] or "" if "confidence_reason" in row else None,
+        )
     if errors:
         raise ValidationError(errors)
     return inputs
@@ -750,7 +771,14 @@ class ReportEntries(APIView):
         if expected is None or (report is None and expected != 0):
             return _stale(str(STALE), current)
         try:
-            report_save(unit=unit, period=period, user=request.user, inputs=inputs, expected_version=expected)
+            report_save(
+                unit=unit,
+                period=period,
+                user=request.user,
+                inputs=inputs,
+                expected_version=expected,
+                narrative=parsed.validated_data.get("narrative"),
+            )
         except AlreadyDone as exc:
             return _report_response(unit, period, message=exc.message)
         except ReportConflict as exc:

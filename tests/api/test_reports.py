@@ -238,3 +238,55 @@ def test_the_admin_lists_tokens_without_their_keys(client, namtanuyen, django_us
     page = client.get("/admin/api/apitoken/")
     assert page.status_code == 200
     assert "Phần mềm đơn vị" in page.content.decode() and key not in page.content.decode()
+
+
+def test_the_reports_words_and_confidence_are_written_and_read_through_the_api(api_as, namtanuyen):
+    """Narrative and confidence go through report_save as on the screen: a confidence that differs from
+    the computed status without a reason is refused in the form's words and nothing is written."""
+    from targets.confidence import computed_readings
+    from targets.entries import targets_for
+    from targets.models import Confidence, Period, Target
+
+    unit = Unit.objects.get(code="kcn-nam-tan-uyen")
+    q2 = Period.objects.get(congress__unit__code="duk", year=2025, quarter=2)
+    ct06 = Target.objects.get(code="CT06")
+    reading = computed_readings(unit, q2, targets_for(unit, q2))[ct06.pk]
+    other = Confidence.UNLIKELY if reading != Confidence.UNLIKELY else Confidence.ON_TRACK
+    clerk = api_as(namtanuyen)
+    tag = clerk.get(REPORT)["ETag"]
+    words = {"achievements": "Kết nạp 5 đảng viên.", "recommendations": "Đề nghị hỗ trợ kinh phí bồi dưỡng."}
+    figures = [dict(row) for row in FIGURES]
+    figures[2]["confidence"] = other
+
+    before = _state()
+    refused = clerk.put(
+        REPORT + "entries/", {"entries": figures, "narrative": words}, format="json", HTTP_IF_MATCH=tag
+    )
+    assert refused.status_code == 400, refused.json()
+    assert "cần ghi lý do vì khác với đánh giá theo số liệu" in str(refused.json())
+    assert _state() == before
+
+    figures[2]["confidence_reason"] = "Hai doanh nghiệp lớn tạm dừng tuyển dụng."
+    saved = clerk.put(
+        REPORT + "entries/", {"entries": figures, "narrative": words}, format="json", HTTP_IF_MATCH=tag
+    )
+    assert saved.status_code == 200, saved.json()
+    body = clerk.get(REPORT).json()
+    assert body["narrative"]["achievements"] == "Kết nạp 5 đảng viên."
+    assert body["narrative"]["causes"] == ""
+    row = next(e for e in body["entries"] if e["target"] == "CT06")
+    assert (row["confidence"], row["confidence_reason"]) == (
+        other,
+        "Hai doanh nghiệp lớn tạm dừng tuyển dụng.",
+    )
+    # A later save that sends neither keeps both.
+    again = clerk.put(
+        REPORT + "entries/",
+        {"entries": [{"target": "CT06", "value": 4}]},
+        format="json",
+        HTTP_IF_MATCH=saved["ETag"],
+    )
+    assert again.status_code == 200, again.json()
+    body = clerk.get(REPORT).json()
+    assert body["narrative"]["achievements"] == "Kết nạp 5 đảng viên."
+    assert next(e for e in body["entries"] if e["target"] == "CT06")["confidence"] == other
