@@ -226,7 +226,16 @@ def continuers(unit: Unit) -> list[Unit]:
     """
     if unit.active_to is None:
         return []
-    return list(Unit.objects.filter(inheritances__predecessor=unit).order_by("path"))
+    out = []
+    for succession in (
+        Succession.objects.filter(predecessor=unit)
+        .select_related("successor", "event")
+        .order_by("successor__path")
+    ):
+        # From the event's day: an absorbing unit existed long before it continued this one.
+        succession.successor.continues_from = succession.event.effective_on
+        out.append(succession.successor)
+    return out
 
 
 def series_for(
@@ -246,7 +255,7 @@ def series_for(
         theirs = series_for(successor, targets, periods, carry_in=False)
         for target in targets:
             for i, period in enumerate(periods):
-                if period.ends_on >= successor.active_from:
+                if period.ends_on >= successor.continues_from:
                     mine, more = out[target.pk][i], theirs[target.pk][i]
                     out[target.pk][i] = Point(
                         **{k: getattr(mine, k) + getattr(more, k) for k in Point.__dataclass_fields__}

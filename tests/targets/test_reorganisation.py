@@ -222,3 +222,17 @@ def test_a_split_unit_s_successors_start_from_the_shares_of_the_quotas_redistrib
     a = ct06(office_client, "demo-003-a", "2025-q1").current.cumulative
     b = ct06(office_client, "demo-003-b", "2025-q1").current.cumulative
     assert (a, b) == (round(reached * 3 / 4), round(reached / 4))
+
+
+def test_an_absorbed_unit_is_continued_from_the_day_of_the_absorption(office_client, vanphong):
+    """The absorbing unit may have no start date (it existed before the records began): the absorbed
+    one's dashboard adds it only from the quarter of the event, never before."""
+    a, b = Unit.objects.get(code="demo-001"), Unit.objects.get(code="demo-002")
+    Unit.objects.filter(pk=a.pk).update(active_from=None)
+    a.refresh_from_db()
+    before = ct06(office_client, "demo-002", "2024-q1").current.cumulative
+    reorganisation.merge(units=[b], into=a, decision=MERGE, user=vanphong)
+    settle_pending()
+    # Before the absorption (Q1/2024) the absorbed unit shows only itself.
+    assert ct06(office_client, "demo-002", "2024-q1").current.cumulative == before
+    assert office_client.get("/dashboard/demo-002/?as_of=2025-q1").status_code == 200
