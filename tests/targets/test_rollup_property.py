@@ -115,6 +115,7 @@ def apply(op, units, periods, office, clerk):
 @settings(
     max_examples=examples(40),
     deadline=None,
+    derandomize=True,  # the same examples on every run (reproducible CI); raise max_examples to search wider
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=st.lists(operation, min_size=1, max_size=12))
