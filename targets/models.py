@@ -465,7 +465,7 @@ class ProgressReport(models.Model):
     review_comment = models.TextField(_("ý kiến của khối"), blank=True)
     # The office's comment per target when it returns the report: {"<target id>": "…"}.
     target_comments = models.JSONField(_("ý kiến theo từng chỉ tiêu"), default=dict, blank=True)
-    # The words of the report (DOMAIN.md, "What a periodic report says"), plain text. The bloc's
+    # The words of the report (docs/domain.md, "What a periodic report says"), plain text. The bloc's
     # summary document compiles them, naming each unit: NARRATIVE_FIELDS lists them in that order.
     achievements = models.TextField(_("kết quả đạt được"), blank=True)
     shortcomings = models.TextField(_("hạn chế, khó khăn"), blank=True)
