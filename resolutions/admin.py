@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 
 from config.admin import register_history
 from resolutions.models import ActionProgramme, Congress, PlanDocument, Resolution, StudySession
+from targets import ledger
 
 
 @admin.register(Congress)
@@ -56,6 +58,26 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     date_hierarchy = "held_on"
+
+    # Every change reaches the study figures above the unit through the roll-up ledger, in the same
+    # transaction: what the old session added is taken back, what the new one adds is owed.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            if change:
+                ledger.record_study(StudySession.objects.get(pk=obj.pk), sign=-1, user=request.user)
+            super().save_model(request, obj, form, change)
+            ledger.record_study(obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            ledger.record_study(obj, sign=-1, user=request.user)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for session in queryset.select_related("resolution"):
+                ledger.record_study(session, sign=-1, user=request.user)
+            super().delete_queryset(request, queryset)
 
 
 register_history("resolutions")

@@ -13,6 +13,7 @@ from config import clock
 from config.refusals import FieldError, Refused
 from config.uploads import UploadRefused, check_upload
 from resolutions.models import PlanDocument, Resolution, StudySession
+from targets import ledger
 from units.access import Action, can
 from units.models import Unit
 
@@ -141,7 +142,7 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
             errors["first_time"] = overflow
     if errors:
         raise Refused(_("Chưa lưu: xem các lỗi bên dưới."), [FieldError(f, m) for f, m in errors.items()])
-    return StudySession.objects.create(
+    session = StudySession.objects.create(
         unit=unit,
         resolution=resolution,
         held_on=data.held_on,
@@ -153,3 +154,6 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
         note=data.note.strip()[:500],
         recorded_by=user,
     )
+    # The study figures above the unit owe it, in the same transaction (targets.ledger).
+    ledger.record_study(session, user=user)
+    return session

@@ -1,7 +1,9 @@
 """How far the resolution has been brought to the units: plans issued, members who studied it.
 
 Plain reads with a fixed number of queries; pages, the dashboard and the
-periodic report all ask here.
+periodic report all ask here. Dashboards read the settled study figures that
+the roll-up keeps for each unit with children and quarter (`settled_study`), so
+their cost depends on the units shown, not on the subtree.
 """
 
 from dataclasses import dataclass
@@ -141,3 +143,64 @@ def study_by_child(
             )
         )
     return out
+
+
+def _coverage(members: int, first: int, sessions: int, non_members: int) -> StudyCoverage:
+    return StudyCoverage(
+        members=members, studied=min(first, members), sessions=sessions, non_members=non_members
+    )
+
+
+def settled_study(
+    unit: Unit, period, children: list[Unit]
+) -> tuple[StudyCoverage, list[tuple[Unit, StudyCoverage]]]:
+    """Study coverage of a unit and of each unit shown below it, as of a quarter, on that quarter's tree.
+
+    Two queries whatever the subtree: the settled rows (targets.models.RollupUnit)
+    of the unit and of the children with children below, and the sessions of the
+    children without (a cell or grassroots organisation holds its own). A unit
+    without children reads its own sessions.
+    """
+    from targets.models import RollupUnit
+
+    congress = period.congress
+    if not unit.rolls_up:
+        return study_coverage(unit, congress, until=period.ends_on), []
+    rows = {
+        row.unit_id: row
+        for row in RollupUnit.objects.filter(
+            unit_id__in=[unit.pk, *(c.pk for c in children if c.rolls_up)], period=period
+        )
+    }
+    leaves = [c for c in children if not c.rolls_up]
+    held = {}
+    if leaves:
+        held = {
+            row["unit_id"]: row
+            for row in StudySession.objects.filter(
+                unit__in=leaves, resolution__congress=congress, held_on__lte=period.ends_on
+            )
+            .order_by()
+            .values("unit_id")
+            .annotate(first=Sum("first_time"), non=Sum("non_members"), n=Count("id"))
+        }
+    out = []
+    for child in children:
+        if child.rolls_up:
+            row = rows.get(child.pk)
+            figures = (row.members, row.studied, row.sessions, row.non_members) if row else (0, 0, 0, 0)
+        else:
+            row = held.get(child.pk, {})
+            figures = (child.members, row.get("first") or 0, row.get("n") or 0, row.get("non") or 0)
+        out.append((child, _coverage(*figures)))
+    row = rows.get(unit.pk)
+    if row is not None and unit.is_active_between(period.starts_on, period.ends_on):
+        total = _coverage(row.members, row.studied, row.sessions, row.non_members)
+    else:  # ended: the units continuing it are its children here, and its figures are theirs
+        total = _coverage(
+            *(
+                sum(getattr(c, name) for _u, c in out)
+                for name in ("members", "studied", "sessions", "non_members")
+            )
+        )
+    return total, out

@@ -77,6 +77,17 @@ class TargetVoices:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def tally(self) -> list[tuple[str, str, int, list[Said], int]]:
+        """(confidence, its label, how many units say it, those of them named here, how many not named)
+        in the order on track, at risk, unlikely: a dashboard names the units it shows, and counts the
+        rest from the roll-up rows."""
+        out = []
+        for value, label in Confidence.choices:
+            if self.counts[value]:
+                named = [s for s in self.said if s.confidence == value]
+                out.append((value, label, self.counts[value], named, max(0, self.counts[value] - len(named))))
+        return out
+
     def grouped(self) -> list[tuple[str, str, list[Said]]]:
         """(confidence, its label, the units saying it) in the order on track, at risk, unlikely."""
         return [
@@ -88,16 +99,46 @@ class TargetVoices:
 
 def voices(unit: Unit, period: Period) -> dict[int, TargetVoices]:
     """Target id → what the units in the subtree said in the quarter's sent reports (their confidence
-    and their notes). One query."""
+    and their notes), every unit named: the summary document. One query."""
     from targets.models import Entry
 
-    rows = (
+    return _said(
         Entry.objects.filter(
             report__period=period,
             report__status__in=SENT,
             report__unit__path__startswith=unit.path,
         )
-        .exclude(confidence="", note="")
+    )
+
+
+def board_voices(unit: Unit, period: Period, children: list[Unit]) -> dict[int, TargetVoices]:
+    """What a dashboard shows of the units' confidence, in two queries whatever the subtree: the counts
+    over the whole subtree from the unit's roll-up rows (settled like its figures), the names and
+    reasons of the unit itself and the units it shows. A unit without children reads its own report."""
+    from targets.models import Entry, Rollup
+    from targets.rollup import SAID_OF
+
+    named = _said(
+        Entry.objects.filter(
+            report__period=period,
+            report__status__in=SENT,
+            report__unit__in=[unit.pk, *(c.pk for c in children)],
+        )
+    )
+    if not unit.rolls_up:
+        return named
+    out: dict[int, TargetVoices] = {}
+    for row in Rollup.objects.filter(unit=unit, period=period).values("target_id", *SAID_OF.values()):
+        voice = named.get(row["target_id"]) or TargetVoices()
+        voice.counts = {value: row[name] for value, name in SAID_OF.items()}
+        if voice.total:
+            out[row["target_id"]] = voice
+    return out
+
+
+def _said(entries) -> dict[int, TargetVoices]:
+    rows = (
+        entries.exclude(confidence="", note="")
         .select_related("report__unit")
         .order_by("target_id", "report__unit__path")
     )

@@ -32,6 +32,7 @@ from units.models import Unit
 log = logging.getLogger(__name__)
 Cause = RollupChange.Cause
 Status = ProgressReport.Status
+SENT = (Status.SUBMITTED, Status.APPROVED)  # reports whose confidences count (targets.confidence)
 _held = ContextVar("rollup_wake_up_held", default=False)
 
 
@@ -65,7 +66,15 @@ def record(
     `old_status` is (status, late) before the change (None for a report that did
     not exist); the new one is read from `report`. Figures are given only when
     official figures change (approve: new; reopen of an approved report: old).
+    What the report says of reaching each target counts while it is sent
+    (submitted or approved); a sent report cannot be edited, so before and
+    after are its entries' confidences, or nothing while it is not sent.
     """
+    confidences = {str(e.target_id): e.confidence for e in report.entries.all() if e.confidence}
+    said = {
+        "old": confidences if old_status and old_status[0] in SENT else {},
+        "new": confidences if report.status in SENT else {},
+    }
     figures = {}
     for target_id in set(old_figures or {}) | set(new_figures or {}):
         old = (old_figures or {}).get(target_id)
@@ -80,6 +89,7 @@ def record(
         payload={
             "figures": figures,
             "status": {"old": list(old_status) if old_status else None, "new": [report.status, report.late]},
+            "said": said,
         },
         created_at=clock.now(),
         created_by=user if getattr(user, "pk", None) else None,
@@ -96,6 +106,57 @@ def record_tree_change(unit: Unit, congress_id: int, *, user=None) -> RollupChan
         congress_id=congress_id,
         unit=unit,
         cause=Cause.TREE,
+        created_at=clock.now(),
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    if not _held.get():
+        transaction.on_commit(wake_up)
+    return change
+
+
+def record_unit_edit(unit: Unit, *, user=None) -> list[RollupChange]:
+    """A unit edited outside the reorganisation service (the admin: its members, dates or place): every
+    term it adds up under is rebuilt, since its members and figures may count elsewhere now."""
+    from resolutions.models import Congress
+    from targets.rollup import family_roots
+
+    return [
+        record_tree_change(unit, congress.pk, user=user)
+        for congress in Congress.objects.filter(unit__isnull=False)
+        if any(unit.path.startswith(root.path) for root in family_roots(congress))
+    ]
+
+
+def record_study(session, *, sign: int = 1, user=None) -> RollupChange | None:
+    """A study session recorded (sign 1) or taken back (-1): what it adds to the study figures above
+    its unit, in the quarter it was held (clamped to the term's quarters). Inside the session's
+    transaction; nothing is owed when the term has no quarters."""
+    from targets.models import Period
+
+    congress_id = session.resolution.congress_id
+    quarters = list(
+        Period.objects.filter(congress_id=congress_id)
+        .order_by("index")
+        .values_list("id", "starts_on", "ends_on")
+    )
+    if not quarters:
+        return None
+    held = session.held_on
+    period_id = next(
+        (pid for pid, start, end in quarters if start <= held <= end),
+        quarters[0][0] if held < quarters[0][1] else quarters[-1][0],
+    )
+    change = RollupChange.objects.create(
+        congress_id=congress_id,
+        unit_id=session.unit_id,
+        period_id=period_id,
+        cause=Cause.STUDY,
+        payload={
+            "session": session.pk,
+            "studied": sign * session.first_time,
+            "sessions": sign,
+            "non_members": sign * session.non_members,
+        },
         created_at=clock.now(),
         created_by=user if getattr(user, "pk", None) else None,
     )

@@ -651,7 +651,10 @@ class Rollup(models.Model):
     - ratios: `numerator`/`denominator` summed over units, each unit's latest
       figure carried forward; milestones the same with done (0/1) over 1;
     - `reporting`: units with an approved figure this quarter; `carried`: units
-      whose figure is carried from an earlier quarter (ratios and milestones).
+      whose figure is carried from an earlier quarter (ratios and milestones);
+    - `said_*`: how many reports sent in the quarter (awaiting review or
+      approved) under the unit gave each confidence of reaching the target
+      (targets.confidence), so a dashboard counts them without reading the subtree.
     """
 
     # The natural key is the primary key: no id sequence and no second index to keep up
@@ -668,6 +671,9 @@ class Rollup(models.Model):
     denominator = models.BigIntegerField(default=0)
     reporting = models.IntegerField(default=0)
     carried = models.IntegerField(default=0)
+    said_on_track = models.IntegerField(default=0)
+    said_at_risk = models.IntegerField(default=0)
+    said_unlikely = models.IntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -689,8 +695,9 @@ class RollupChange(models.Model):
 
     `payload` holds, per target id, the official figures before and after the
     change (`{"figures": {"12": {"old": {...} | null, "new": {...} | null}},
-    "status": {"old": [status, late] | null, "new": [...]}}`), so that a settle
-    can tell what was already applied without a copy of every entry.
+    "status": {"old": [status, late] | null, "new": [...]}, "said": {"old":
+    {target id: confidence}, "new": {...}}}`), so that a settle can tell what was
+    already applied without a copy of every entry.
     """
 
     class Cause(models.TextChoices):
@@ -698,6 +705,7 @@ class RollupChange(models.Model):
         APPROVE = "approve", _("duyệt báo cáo")
         RETURN = "return", _("trả lại báo cáo")
         REOPEN = "reopen", _("mở lại báo cáo đã duyệt")
+        STUDY = "study", _("ghi buổi học tập nghị quyết")
         TREE = "tree", _("thay đổi cây đơn vị")
 
     # Causes that change official (approved) figures; the others change report counts only.
@@ -731,7 +739,8 @@ class RollupChange(models.Model):
 
 
 class RollupUnit(models.Model):
-    """How many of the grassroots organisations under a unit with children reported a quarter.
+    """How many of the grassroots organisations under a unit with children reported a quarter, and how
+    far its members have studied the resolutions.
 
     Kept beside the roll-up rows and by the same two paths (the settle and the
     full rebuild), so that a dashboard counts reports from the same settled state
@@ -745,6 +754,13 @@ class RollupUnit(models.Model):
     on_time = models.IntegerField(default=0)  # approved, sent by the deadline in force
     late = models.IntegerField(default=0)  # approved, sent after it
     pending = models.IntegerField(default=0)  # sent, awaiting review
+    # Study of the term's resolutions (resolutions.tracking): members of the units active in the quarter,
+    # and from the start of the term to the quarter's end: members who studied them for the first time,
+    # sessions held, non-members reached.
+    members = models.BigIntegerField(default=0)
+    studied = models.BigIntegerField(default=0)
+    sessions = models.IntegerField(default=0)
+    non_members = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:

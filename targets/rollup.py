@@ -36,7 +36,7 @@ from django.db import OperationalError, connection, transaction
 
 from config import clock
 from targets.measures import POINT_FIELDS, point_deltas, status_counts
-from targets.models import Entry, Period, ProgressReport, Rollup, RollupChange, RollupUnit, Target
+from targets.models import Confidence, Entry, Period, ProgressReport, Rollup, RollupChange, RollupUnit, Target
 from units.models import Placement, Succession, Unit
 from units.placements import chains
 
@@ -57,14 +57,29 @@ ROLLUP_UNIT = RollupUnit._meta.db_table
 CHANGE = RollupChange._meta.db_table
 GRASSROOTS = ", ".join(f"'{kind}'" for kind in Unit.GRASSROOTS_KINDS)
 SUBMITTED = ProgressReport.Status.SUBMITTED
+SENT = (SUBMITTED, APPROVED)
 
 
 PLACEMENT = Placement._meta.db_table
 RESOLUTION = "resolutions_resolution"
-COLUMNS = "unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried"
-FIGURES = ("value", "cumulative", "numerator", "denominator", "reporting", "carried")
-UNIT_COLUMNS = "unit_id, period_id, expected, on_time, late, pending"
-UNIT_FIGURES = ("expected", "on_time", "late", "pending")
+# What the units under a unit said of reaching each target in the quarter's sent reports, counted like
+# `reporting` (the quarter's own, not carried): targets.confidence.
+SAID_FIELDS = ("said_on_track", "said_at_risk", "said_unlikely")
+SAID_OF = dict(zip(Confidence.values, SAID_FIELDS, strict=True))
+COLUMNS = (
+    "unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried, "
+    + ", ".join(SAID_FIELDS)
+)
+FIGURES = ("value", "cumulative", "numerator", "denominator", "reporting", "carried", *SAID_FIELDS)
+SENT_SQL = f"'{ProgressReport.Status.SUBMITTED}', '{ProgressReport.Status.APPROVED}'"
+# Study of the resolution under a unit (resolutions.tracking): its members in the quarter's tree, and
+# from the start of the term to the quarter's end, the sessions held, members studying it for the first
+# time and non-members reached. In the rebuild's level tables the three are the quarter's own; the
+# rows hold their running sums.
+STUDY_FIGURES = ("studied", "sessions", "non_members")
+UNIT_FIGURES = ("expected", "on_time", "late", "pending", "members", *STUDY_FIGURES)
+UNIT_COLUMNS = "unit_id, period_id, " + ", ".join(UNIT_FIGURES)
+STUDY = "resolutions_studysession"
 # A unit's figures for a quarter add up on the tree of the quarter's last day, or of the unit's last
 # day when it ended during the quarter (units.placements.quarter_day).
 QUARTER_DAY = (
@@ -102,6 +117,7 @@ def _build_tree(cursor, params: dict, roots: list[Unit]) -> None:
                CASE WHEN u.numchild > 0 OR u.had_children THEN 1 ELSE 0 END AS rolls_up,
                CASE WHEN u.kind IN ({GRASSROOTS}) THEN 1 ELSE 0 END AS grassroots,
                u.active_from AS active_from, u.active_to AS active_to, par.id AS index_parent,
+               u.members AS members,
                CASE WHEN EXISTS (SELECT 1 FROM {PLACEMENT} pl WHERE pl.unit_id = u.id) THEN 1 ELSE 0 END AS placed
         FROM {UNIT} u
         LEFT JOIN {UNIT} par ON par.path = substr(u.path, 1, length(u.path) - {STEP})
@@ -145,11 +161,12 @@ def _owner(tree: str = "t", span: str = "s") -> str:
     return f"CASE WHEN {tree}.rolls_up = 1 THEN {tree}.id ELSE {span}.parent_id END"
 
 
-def _approved(where: str) -> str:
-    """Approved entries of the term's units, with the span that places each in its quarter."""
+def _approved(where: str, statuses: str = f"'{APPROVED}'") -> str:
+    """Approved entries (or those of reports in `statuses`) of the term's units, with the span that
+    places each in its quarter."""
     return f"""
         FROM {ENTRY} e
-        JOIN {REPORT} r ON r.id = e.report_id AND r.status = '{APPROVED}'
+        JOIN {REPORT} r ON r.id = e.report_id AND r.status IN ({statuses})
         JOIN {PERIOD} p ON p.id = r.period_id AND p.congress_id = %(congress)s
         JOIN rl_tree t ON t.id = r.unit_id
         JOIN rl_span s ON s.unit_id = r.unit_id AND p."index" BETWEEN s.from_idx AND s.to_idx
@@ -177,6 +194,12 @@ def _build_own(cursor, params: dict) -> None:
     """
     num, den = _stock()
     ratios = "tg.measure IN ('ratio', 'milestone')"
+    counted = f"r.status = '{APPROVED}' AND tg.measure IN ('flow', 'subcount')"
+    said_cases = ", ".join(
+        f"CASE WHEN e.confidence = '{value}' THEN 1 ELSE 0 END AS {name}" for value, name in SAID_OF.items()
+    )
+    said_zeros = ", ".join(f"0 AS {name}" for name in SAID_FIELDS)
+    said_sums = ", ".join(f"SUM({name}) AS {name}" for name in SAID_FIELDS)
     cursor.execute(
         """
         CREATE TEMP TABLE rl_boundary AS
@@ -216,17 +239,19 @@ def _build_own(cursor, params: dict) -> None:
         CREATE TEMP TABLE rl_own AS
         SELECT owner, target_id, idx,
                SUM(value) AS value, SUM(dnum) AS dnum, SUM(dden) AS dden,
-               SUM(rep) AS reporting, SUM(dfirst) AS dfirst
+               SUM(rep) AS reporting, SUM(dfirst) AS dfirst, {said_sums}
         FROM (
+            -- counts' figures (approved reports) and every target's confidence (sent reports), one pass
             SELECT {_owner()} AS owner, e.target_id AS target_id, p."index" AS idx,
-                   COALESCE(e.value, 0) AS value, 0 AS dnum, 0 AS dden, 1 AS rep, 0 AS dfirst
-            {_approved("tg.measure IN ('flow', 'subcount')")}
+                   CASE WHEN {counted} THEN COALESCE(e.value, 0) ELSE 0 END AS value, 0 AS dnum, 0 AS dden,
+                   CASE WHEN {counted} THEN 1 ELSE 0 END AS rep, 0 AS dfirst, {said_cases}
+            {_approved("tg.measure IN ('flow', 'subcount') OR e.confidence <> ''", SENT_SQL)}
             UNION ALL
             SELECT owner, target_id, idx, 0,
                    num - LAG(num, 1, 0) OVER w,
                    den - LAG(den, 1, 0) OVER w,
                    1,
-                   CASE WHEN LAG(idx) OVER w IS NULL THEN 1 ELSE 0 END
+                   CASE WHEN LAG(idx) OVER w IS NULL THEN 1 ELSE 0 END, {said_zeros}
             FROM (
                 SELECT {_owner()} AS owner, r.unit_id AS unit_id, e.target_id AS target_id,
                        p."index" AS idx, {num} AS num, {den} AS den
@@ -235,7 +260,7 @@ def _build_own(cursor, params: dict) -> None:
             WINDOW w AS (PARTITION BY unit_id, target_id ORDER BY idx)
             UNION ALL
             SELECT b.owner, i.target_id, b.idx, 0, b.sign * SUM(i.dnum), b.sign * SUM(i.dden), 0,
-                   b.sign * SUM(i.dfirst)
+                   b.sign * SUM(i.dfirst), {said_zeros}
             FROM rl_boundary b JOIN rl_inc_moved i ON i.unit_id = b.unit_id AND i.idx < b.idx
             GROUP BY b.unit_id, b.owner, i.target_id, b.idx, b.sign
         ) increments
@@ -269,12 +294,14 @@ def _build_rows(cursor, params: dict, depths: list[int]) -> None:
     )
     _analyse(cursor, "rl_scope")
     cursor.execute(f"CREATE TEMP TABLE rl_all AS SELECT {COLUMNS} FROM {ROLLUP} WHERE 1 = 0")
+    said_columns = ", ".join(f"COALESCE(o.{n}, 0) + COALESCE(c.{n}, 0) AS {n}" for n in SAID_FIELDS)
+    said_sums = ", ".join(f"SUM(r.{n}) AS {n}" for n in SAID_FIELDS)
     for depth in depths:
         level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND rolls_up = 1"
         cursor.execute(
             f"""
             INSERT INTO rl_all ({COLUMNS})
-            SELECT unit_id, target_id, period_id, value, cumulative, numerator, denominator, reporting, carried
+            SELECT {COLUMNS}
             FROM (
                 SELECT g.unit AS unit_id, g.target_id AS target_id, pp.id AS period_id,
                        COALESCE(o.value, 0) + COALESCE(c.value, 0) AS value,
@@ -284,14 +311,15 @@ def _build_rows(cursor, params: dict, depths: list[int]) -> None:
                        COALESCE(o.reporting, 0) + COALESCE(c.reporting, 0) AS reporting,
                        CASE WHEN SUM(COALESCE(o.dfirst, 0)) OVER w = 0 THEN 0
                             ELSE SUM(COALESCE(o.dfirst, 0)) OVER w - COALESCE(o.reporting, 0) END
-                           + COALESCE(c.carried, 0) AS carried
+                           + COALESCE(c.carried, 0) AS carried,
+                       {said_columns}
                 FROM rl_scope g
                 JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
                 LEFT JOIN rl_own o ON o.owner = g.unit AND o.target_id = g.target_id AND o.idx = pp."index"
                 LEFT JOIN (
                     SELECT s.parent_id AS unit, r.target_id AS target_id, r.period_id AS period_id,
                            SUM(r.value) AS value, SUM(r.numerator) AS numerator, SUM(r.denominator) AS denominator,
-                           SUM(r.reporting) AS reporting, SUM(r.carried) AS carried
+                           SUM(r.reporting) AS reporting, SUM(r.carried) AS carried, {said_sums}
                     FROM rl_all r
                     JOIN {PERIOD} cp ON cp.id = r.period_id
                     JOIN rl_span s ON s.unit_id = r.unit_id AND cp."index" BETWEEN s.from_idx AND s.to_idx
@@ -316,27 +344,43 @@ def _build_units(cursor, params: dict, depths: list[int]) -> None:
         f"""
         CREATE TEMP TABLE rl_unit_own AS
         SELECT owner, period_id, SUM(expected) AS expected, SUM(on_time) AS on_time,
-               SUM(late) AS late, SUM(pending) AS pending
+               SUM(late) AS late, SUM(pending) AS pending, SUM(members) AS members,
+               SUM(studied) AS studied, SUM(sessions) AS sessions, SUM(non_members) AS non_members
         FROM (
             -- placed under one parent the whole term: counted once per owner, then for every quarter
-            SELECT owner, pp.id AS period_id, n AS expected, 0 AS on_time, 0 AS late, 0 AS pending
-            FROM (SELECT {_owner()} AS owner, COUNT(*) AS n FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
-                  WHERE t.grassroots = 1 AND s.from_idx = 1 AND s.to_idx = %(last)s GROUP BY 1) g
+            SELECT owner, pp.id AS period_id, n AS expected, 0 AS on_time, 0 AS late, 0 AS pending,
+                   m AS members, 0 AS studied, 0 AS sessions, 0 AS non_members
+            FROM (SELECT {_owner()} AS owner, SUM(t.grassroots) AS n, SUM(t.members) AS m
+                  FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
+                  WHERE s.from_idx = 1 AND s.to_idx = %(last)s GROUP BY 1) g
             JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
             UNION ALL
-            SELECT {_owner()}, pp.id, 1, 0, 0, 0
+            SELECT {_owner()}, pp.id, t.grassroots, 0, 0, 0, t.members, 0, 0, 0
             FROM rl_span s JOIN rl_tree t ON t.id = s.unit_id
             JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND pp."index" BETWEEN s.from_idx AND s.to_idx
-            WHERE t.grassroots = 1 AND NOT (s.from_idx = 1 AND s.to_idx = %(last)s)
+            WHERE NOT (s.from_idx = 1 AND s.to_idx = %(last)s)
             UNION ALL
             SELECT {_owner()}, r.period_id, 0,
                    CASE WHEN r.status = '{APPROVED}' AND NOT r.late THEN 1 ELSE 0 END,
                    CASE WHEN r.status = '{APPROVED}' AND r.late THEN 1 ELSE 0 END,
-                   CASE WHEN r.status = '{SUBMITTED}' THEN 1 ELSE 0 END
+                   CASE WHEN r.status = '{SUBMITTED}' THEN 1 ELSE 0 END,
+                   0, 0, 0, 0
             FROM {REPORT} r
             JOIN {PERIOD} pp ON pp.id = r.period_id AND pp.congress_id = %(congress)s
             JOIN rl_tree t ON t.id = r.unit_id AND t.grassroots = 1
             JOIN rl_span s ON s.unit_id = r.unit_id AND pp."index" BETWEEN s.from_idx AND s.to_idx
+            UNION ALL
+            -- study sessions of the term's resolutions, in the quarter they were held (before the first
+            -- quarter: the first; after the last: the last), under the unit's parent that quarter
+            SELECT {_owner()}, pp.id, 0, 0, 0, 0, 0, ss.first_time, 1, ss.non_members
+            FROM {STUDY} ss
+            JOIN {RESOLUTION} res ON res.id = ss.resolution_id AND res.congress_id = %(congress)s
+            JOIN rl_tree t ON t.id = ss.unit_id
+            JOIN {PERIOD} pp ON pp.congress_id = %(congress)s AND (
+                ss.held_on BETWEEN pp.starts_on AND pp.ends_on
+                OR (pp."index" = 1 AND ss.held_on < pp.starts_on)
+                OR (pp."index" = %(last)s AND ss.held_on > pp.ends_on))
+            JOIN rl_span s ON s.unit_id = ss.unit_id AND pp."index" BETWEEN s.from_idx AND s.to_idx
         ) counts
         WHERE owner IS NOT NULL
         GROUP BY owner, period_id
@@ -346,20 +390,23 @@ def _build_units(cursor, params: dict, depths: list[int]) -> None:
     cursor.execute("CREATE INDEX rl_unit_own_owner ON rl_unit_own (owner)")
     _analyse(cursor, "rl_unit_own")
     cursor.execute(f"CREATE TEMP TABLE rl_units AS SELECT {UNIT_COLUMNS} FROM {ROLLUP_UNIT} WHERE 1 = 0")
+    figures = ", ".join(UNIT_FIGURES)
+    sums = ", ".join(f"SUM({f})" for f in UNIT_FIGURES)
+    zeros = ", ".join(f"0 AS {f}" for f in UNIT_FIGURES)
     for depth in depths:
         level = f"SELECT id FROM rl_tree WHERE depth = {int(depth)} AND rolls_up = 1"
         cursor.execute(
             f"""
             INSERT INTO rl_units ({UNIT_COLUMNS})
-            SELECT unit, period_id, SUM(expected), SUM(on_time), SUM(late), SUM(pending) FROM (
+            SELECT unit, period_id, {sums} FROM (
                 -- every unit that rolls up has a row for every quarter, zeros included
-                SELECT l.id AS unit, pp.id AS period_id, 0 AS expected, 0 AS on_time, 0 AS late, 0 AS pending
+                SELECT l.id AS unit, pp.id AS period_id, {zeros}
                 FROM ({level}) l JOIN {PERIOD} pp ON pp.congress_id = %(congress)s
                 UNION ALL
-                SELECT owner, period_id, expected, on_time, late, pending FROM rl_unit_own
+                SELECT owner, period_id, {figures} FROM rl_unit_own
                 WHERE owner IN ({level})
                 UNION ALL
-                SELECT s.parent_id, c.period_id, c.expected, c.on_time, c.late, c.pending
+                SELECT s.parent_id, c.period_id, {", ".join(f"c.{f}" for f in UNIT_FIGURES)}
                 FROM rl_units c
                 JOIN {PERIOD} cp ON cp.id = c.period_id
                 JOIN rl_span s ON s.unit_id = c.unit_id AND cp."index" BETWEEN s.from_idx AND s.to_idx
@@ -369,6 +416,17 @@ def _build_units(cursor, params: dict, depths: list[int]) -> None:
             params,
         )
         _analyse(cursor, "rl_units")
+    # The rows hold study figures from the start of the term: running sums of the quarters'.
+    running = ", ".join(
+        f'SUM(u.{f}) OVER (PARTITION BY u.unit_id ORDER BY pp."index") AS {f}' for f in STUDY_FIGURES
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rl_units_out AS
+        SELECT u.unit_id, u.period_id, u.expected, u.on_time, u.late, u.pending, u.members, {running}
+        FROM rl_units u JOIN {PERIOD} pp ON pp.id = u.period_id
+        """
+    )
 
 
 def _write(
@@ -445,6 +503,7 @@ def _analyse(cursor, table: str) -> None:
 
 
 TEMP_TABLES = (
+    "rl_units_out",
     "rl_units",
     "rl_unit_own",
     "rl_all",
@@ -483,7 +542,7 @@ def rollup_full(congress) -> RollupResult:
         cursor.execute("CREATE INDEX rl_all_key ON rl_all (unit_id, target_id, period_id)")
         rows = _write(cursor, params, ROLLUP, "rl_all", ("unit_id", "target_id", "period_id"), FIGURES)
         _build_units(cursor, params, depths)
-        rows += _write(cursor, params, ROLLUP_UNIT, "rl_units", ("unit_id", "period_id"), UNIT_FIGURES)
+        rows += _write(cursor, params, ROLLUP_UNIT, "rl_units_out", ("unit_id", "period_id"), UNIT_FIGURES)
         cursor.execute(
             f"UPDATE {CHANGE} SET settled_at = %(now)s WHERE congress_id = %(congress)s AND settled_at IS NULL",
             params,
@@ -606,19 +665,73 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
         target_ids, before, after, status_before, status_after = _histories(
             unit_id, congress_id, changes, index_of
         )
-        targets = {t.pk: t for t in Target.objects.filter(pk__in=target_ids).select_related("owner_unit")}
-        deltas = {t: point_deltas(targets[t], before[t], after.get(t, {}), indexes) for t in targets}
-        _apply_figures(chain, targets, deltas, period_of, now)
+        said = _said_deltas(unit_id, changes, index_of)
+        targets = {
+            t.pk: t
+            for t in Target.objects.filter(pk__in=target_ids | {t for t, _i in said}).select_related(
+                "owner_unit"
+            )
+        }
+        deltas = {t: point_deltas(targets[t], before[t], after.get(t, {}), indexes) for t in target_ids}
+        _apply_figures(chain, targets, deltas, said, period_of, now)
+        counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(UNIT_FIGURES))
         if unit.is_grassroots:
-            counts = []
             for index in sorted(set(status_before) | set(status_after)):
                 old, new = status_counts(status_before.get(index)), status_counts(status_after.get(index))
-                delta = tuple(b - a for a, b in zip(old, new, strict=True))
-                if any(delta):
-                    counts += [(a.pk, period_of[index], 0, *delta) for a in chain[index]]
-            _values_upsert(ROLLUP_UNIT, ("unit_id", "period_id"), ("expected", *STATUS_COUNTS), counts, now)
+                for ancestor in chain[index]:
+                    row = counts[(ancestor.pk, period_of[index])]
+                    for name, a, b in zip(STATUS_COUNTS, old, new, strict=True):
+                        row[UNIT_FIGURES.index(name)] += b - a
+        for change in changes:
+            if change.cause == RollupChange.Cause.STUDY:
+                _add_study(counts, change, chain, index_of, period_of)
+        rows = [(u, p, *figures) for (u, p), figures in counts.items() if any(figures)]
+        _values_upsert(ROLLUP_UNIT, ("unit_id", "period_id"), UNIT_FIGURES, rows, now)
         _mark_settled(changes, now)
         return len(changes)
+
+
+def _add_study(counts: dict, change: RollupChange, chain: dict, index_of: dict, period_of: dict) -> None:
+    """A study session recorded (or taken back: negative figures) adds to the units above its unit in
+    the quarter it was held, from that quarter to the end of the term (running sums)."""
+    index = index_of[change.period_id]
+    for ancestor in chain[index]:
+        for later in range(index, max(period_of) + 1):
+            row = counts[(ancestor.pk, period_of[later])]
+            for name in STUDY_FIGURES:
+                row[UNIT_FIGURES.index(name)] += int(change.payload.get(name, 0))
+
+
+def _said_deltas(unit_id: int, changes: list[RollupChange], index_of: dict[int, int]) -> dict:
+    """(target id, quarter index) → the change in each confidence count (SAID_FIELDS) the unit's pending
+    changes make: what its sent reports say now minus what they said before, which the ledger rows tell."""
+    periods = {c.period_id for c in changes if "said" in c.payload}
+    if not periods:
+        return {}
+    now: dict[int, dict[str, str]] = {index_of[p]: {} for p in periods}
+    for period_id, target_id, confidence in (
+        Entry.objects.filter(report__unit_id=unit_id, report__period_id__in=periods, report__status__in=SENT)
+        .exclude(confidence="")
+        .values_list("report__period_id", "target_id", "confidence")
+    ):
+        now[index_of[period_id]][str(target_id)] = confidence
+    before = {index: dict(said) for index, said in now.items()}
+    for change in reversed(changes):
+        if "said" in change.payload:
+            before[index_of[change.period_id]] = change.payload["said"]["old"]
+    out: dict[tuple[int, int], list[int]] = {}
+    for index, said in now.items():
+        for target_id in set(said) | set(before[index]):
+            old, new = before[index].get(target_id), said.get(target_id)
+            if old == new:
+                continue
+            delta = [0] * len(SAID_FIELDS)
+            if old in SAID_OF:
+                delta[SAID_FIELDS.index(SAID_OF[old])] -= 1
+            if new in SAID_OF:
+                delta[SAID_FIELDS.index(SAID_OF[new])] += 1
+            out[(int(target_id), index)] = delta
+    return out
 
 
 def _mark_settled(changes: list[RollupChange], now) -> None:
@@ -626,24 +739,32 @@ def _mark_settled(changes: list[RollupChange], now) -> None:
 
 
 def _apply_figures(
-    chain: dict[int, list[Unit]], targets: dict, deltas: dict, period_of: dict[int, int], now
+    chain: dict[int, list[Unit]], targets: dict, deltas: dict, said: dict, period_of: dict[int, int], now
 ) -> None:
     """Add each target's per-quarter differences to the rows of the units the figures reach that quarter.
 
     A quarter's value goes to the units above the unit in that quarter's tree,
     and to their cumulative from that quarter on (whatever tree later quarters
-    have); ratios, reporting and carried counts are the quarter's own. A unit's
-    own target climbs no higher than the unit that owns it.
+    have); ratios, reporting, carried and confidence counts are the quarter's own.
+    A unit's own target climbs no higher than the unit that owns it.
     """
-    added: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * len(POINT_FIELDS))
+    columns = (*POINT_FIELDS, *SAID_FIELDS)
+    added: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * len(columns))
     last = max(period_of)
     cumulative = POINT_FIELDS.index("cumulative")
-    for target_id, delta in deltas.items():
+
+    def reached(target_id: int, index: int) -> list[Unit]:
         owner = targets[target_id].owner_unit
+        return [a for a in chain[index] if owner is None or a.path.startswith(owner.path)]
+
+    for (target_id, index), counts in said.items():
+        for ancestor in reached(target_id, index):
+            row = added[(ancestor.pk, target_id, index)]
+            for i, n in enumerate(counts):
+                row[len(POINT_FIELDS) + i] += n
+    for target_id, delta in deltas.items():
         for index, point in delta.items():
-            for ancestor in chain[index]:
-                if owner is not None and not ancestor.path.startswith(owner.path):
-                    continue
+            for ancestor in reached(target_id, index):
                 row = added[(ancestor.pk, target_id, index)]
                 for i, name in enumerate(POINT_FIELDS):
                     if i != cumulative:
@@ -669,7 +790,7 @@ def _apply_figures(
         for (u, t, i), figures in added.items()
         if any(figures) or (u, t) not in present
     ]
-    _values_upsert(ROLLUP, ("unit_id", "target_id", "period_id"), POINT_FIELDS, rows, now)
+    _values_upsert(ROLLUP, ("unit_id", "target_id", "period_id"), columns, rows, now)
 
 
 def _rebuild_for_tree_changes(congress_id: int) -> int:

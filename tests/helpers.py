@@ -212,14 +212,17 @@ def build_world():
 
 
 def inputs_for(unit, period, values):
-    """Figures for every target the unit reports that quarter (its own targets included)."""
-    flow, sub, num, den, done = values
+    """Figures for every target the unit reports that quarter (its own targets included), and, when
+    `values` has a sixth item, the same confidence of reaching each (with a reason, so it may differ
+    from the computed status)."""
+    flow, sub, num, den, done, *said = values
+    words = {"confidence": said[0], "confidence_reason": "tự đánh giá" if said[0] else ""} if said else {}
     out = {}
     for target in targets_for(unit, period):
         if target.is_count:
-            out[target.pk] = EntryInput(value=min(sub, flow) if target.parent_id else flow)
+            out[target.pk] = EntryInput(value=min(sub, flow) if target.parent_id else flow, **words)
         elif target.is_ratio:
-            out[target.pk] = EntryInput(numerator=min(num, den), denominator=den)
+            out[target.pk] = EntryInput(numerator=min(num, den), denominator=den, **words)
         else:
-            out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None)
+            out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None, **words)
     return out

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from treebeard.forms import movenodeform_factory
 
 from config.admin import ReadOnlyAdmin
 from config.refusals import Refused
+from targets import ledger
 from units.accounts import send_password_link
 from units.models import Membership, Placement, ReorgEvent, Succession, Unit
 
@@ -106,6 +108,14 @@ class UnitAdmin(TreeAdmin):
                 delete_units_created_by_mistake.short_description,
             )
         return actions
+
+    def save_model(self, request, obj, form, change):
+        # Its members, dates or place may count elsewhere now: the terms it adds up under are rebuilt
+        # (targets.ledger), in the same transaction as the edit.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            obj.refresh_from_db()
+            ledger.record_unit_edit(obj, user=request.user)
 
     def delete_view(self, request, object_id, extra_context=None):
         # Django's page would list one unit ("Đơn vị: 1") while the tree deletes the whole

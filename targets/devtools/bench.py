@@ -112,6 +112,48 @@ def throwaway_database(keep: bool = False):
                 os.remove(name)
 
 
+@contextmanager
+def existing_database(name: str):
+    """Point the default connection at a database an earlier run kept (--keep), migrated to this code."""
+    original = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connection.close()
+        connection.settings_dict.update(original)
+
+
+def existing_data() -> tuple[Shape, dict]:
+    """The shape and the handles of the data an earlier run built (its transfers already made)."""
+    from resolutions.models import Congress
+    from targets.models import Period, Target
+    from units.models import Placement, Unit
+
+    congress = Congress.objects.order_by("pk").first()
+    if congress is None:
+        raise ValueError("no benchmark data in this database")
+    users = get_user_model().objects
+    data = {
+        "congress": congress,
+        "root": congress.unit,
+        "office": users.get(username="bench-office"),
+        "clerk": users.get(username="bench-clerk"),
+        "transfers": Placement.objects.filter(valid_from__isnull=False).values("unit").distinct().count(),
+    }
+    left = Placement.objects.filter(valid_to__isnull=False).select_related("parent").order_by("pk").first()
+    if left is not None:
+        data["moved_from"] = left.parent
+    shape = Shape(
+        Unit.objects.count(),
+        Target.objects.filter(resolution__congress=congress).count(),
+        Period.objects.filter(congress=congress).count(),
+    )
+    return shape, data
+
+
 # --- Synthetic data --------------------------------------------------------------------------
 
 
@@ -303,6 +345,7 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
     results["floor_s"] = round(floor_s, 3)
     results["floor_sql"] = FLOOR_SQL
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_plain")  # left by an interrupted run on this data
         cursor.execute(PLAIN_TABLE_SQL)
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE bench_plain")
@@ -312,7 +355,7 @@ def measure(shape: Shape, data: dict, *, samples: int = 30, seed: int = 1) -> di
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain")
 
-    results["transfers"] = reorganise(data, rng)
+    results["transfers"] = data["transfers"] if "transfers" in data else reorganise(data, rng)
     fulls = _time(lambda: rollup_full(congress), 3)
     full_s = statistics.median(fulls)
     results["full_rebuild_s"] = round(full_s, 3)
@@ -517,7 +560,22 @@ def worker_latencies(data: dict, picks: list[tuple[int, int]]) -> list[float]:
             process.kill()
 
 
-def run(shape: Shape, *, samples: int = 30, keep: bool = False, report=print) -> dict:
+def run(
+    shape: Shape | None, *, samples: int = 30, keep: bool = False, reuse: str | None = None, report=print
+) -> dict:
+    if reuse:
+        # The measurements again on data an earlier run built and kept: at 300.000 units the data
+        # takes far longer to build than to measure.
+        with existing_database(reuse):
+            shape, data = existing_data()
+            report(
+                f"Reusing {shape.units} units × {shape.targets} targets × {shape.quarters} quarters ({reuse})."
+            )
+            with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+                results = measure(shape, data, samples=samples)
+            results["load_s"] = None
+            results["reused"] = reuse
+        return results
     with throwaway_database(keep=keep) as name:
         started = time.perf_counter()
         data = build_data(shape)

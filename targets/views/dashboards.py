@@ -7,10 +7,10 @@ from django.utils import translation
 
 from config.clock import today
 from resolutions.terms import terms_of
-from resolutions.tracking import study_by_child, study_coverage
+from resolutions.tracking import settled_study, study_coverage
 from targets import ledger
 from targets.brief import brief_docx, brief_rows
-from targets.confidence import voices
+from targets.confidence import board_voices
 from targets.dashboard import build, children_of, league, lines_by_quarter, study_figures
 from targets.documents import DOCX_TYPE
 from targets.entries import (
@@ -53,11 +53,8 @@ def dashboard(request, code=None):
     sort = request.GET.get("sort", "share")
     descending = request.GET.get("dir") == "desc"
     board = build(unit, as_of, congress.unit_id, sort=sort, descending=descending)
-    # Study coverage as of the chosen quarter: sessions held after it do not count yet.
-    study = (
-        study_by_child(unit, congress, until=as_of.ends_on, children=board.children) if unit.rolls_up else []
-    )
-    study_total = study_coverage(unit, congress, until=as_of.ends_on)
+    # Study coverage as of the chosen quarter, on its tree: sessions held after it do not count yet.
+    study_total, study = settled_study(unit, as_of, board.children)
     study.sort(key=lambda item: (item[1].percent is None, item[1].percent or 0))
     ancestors = visible_ancestors(request.user, unit)
     other_terms = [
@@ -79,7 +76,7 @@ def dashboard(request, code=None):
             "study": study[:STUDY_ROWS],
             "study_total": study_total,
             "study_figures": study_figures(board.lines, study_total, as_of),
-            "voices": voices(unit, as_of),
+            "voices": board_voices(unit, as_of, board.children),
             "matrix": matrix,
             "matrix_targets": matrix_targets,
             "sectors": by_sector(matrix, matrix_targets),

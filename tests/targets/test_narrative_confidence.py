@@ -1,6 +1,7 @@
 """A quarterly report is figures and words: its narrative sections and the unit's confidence per target."""
 
 import os
+import re
 
 import pytest
 
@@ -8,8 +9,8 @@ from config.refusals import Refused
 from targets.confidence import computed_readings, voices
 from targets.entries import EntryInput, targets_for
 from targets.models import Confidence, Entry, Period, ProgressReport, Target
-from targets.services.reports import ReportConflict, report_save
-from tests.helpers import URL, field, good_figures, state
+from targets.services.reports import ReportConflict, report_return, report_save, report_submit
+from tests.helpers import URL, field, good_figures, inputs_for, state
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -212,22 +213,38 @@ def test_the_summary_document_compiles_the_units_words_under_each_target(office_
 
 
 def test_the_dashboard_counts_what_the_units_say_beside_the_computed_status(
-    standing_client, unit, q2, namtanuyen
+    standing_client, vanphong, unit, q2, namtanuyen, django_capture_on_commit_callbacks
 ):
     ct06 = Target.objects.get(code="CT06")
-    report_save(
-        unit=unit,
-        period=q2,
-        user=namtanuyen,
-        inputs={
-            ct06.pk: EntryInput(
-                value=3, confidence=Confidence.UNLIKELY, confidence_reason="Thiếu quần chúng ưu tú"
-            )
-        },
-        expected_version=0,
+
+    def unlikely_said():
+        html = standing_client.get("/dashboard/?as_of=2025-q2").content.decode()
+        voices_html = (
+            html.split('data-voices="CT06"', 1)[1].split("</details>", 1)[0]
+            if 'data-voices="CT06"' in html
+            else ""
+        )
+        return int(
+            re.search(r"(\d+) khó đạt", voices_html).group(1)
+        ) if "khó đạt" in voices_html else 0, voices_html
+
+    before, _html = unlikely_said()
+    inputs = inputs_for(unit, q2, (5, 2, 142, 142, True))
+    inputs[ct06.pk] = EntryInput(
+        value=5, confidence=Confidence.UNLIKELY, confidence_reason="Thiếu quần chúng ưu tú"
     )
-    ProgressReport.objects.filter(unit=unit, period=q2).update(status="submitted")
-    html = standing_client.get("/dashboard/?as_of=2025-q2").content.decode()
-    assert 'data-voices="CT06"' in html
-    assert "khó đạt" in html
+    report_save(unit=unit, period=q2, user=namtanuyen, inputs=inputs, expected_version=0)
+    assert unlikely_said()[0] == before  # a draft says nothing yet
+    # Sent through the service: the ledger carries its confidences into the bloc's roll-up rows.
+    with django_capture_on_commit_callbacks(execute=True):  # after the commit, settled in process
+        sent = report_submit(unit=unit, period=q2, user=namtanuyen)
+    count, html = unlikely_said()
+    assert count == before + 1
     assert "Nam Tân Uyên: Thiếu quần chúng ưu tú" in html
+    assert "chờ duyệt" in html
+    # Returned: it no longer counts, and the name goes with it.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_return(unit=unit, period=q2, user=vanphong, comment="Bổ sung", expected_version=sent.version)
+    count, html = unlikely_said()
+    assert count == before
+    assert "Thiếu quần chúng ưu tú" not in html

@@ -1,5 +1,6 @@
-"""Property: after any sequence of approvals, reopenings and edits, settled in any batches and
-crashing at any step of settling, the roll-up rows equal exactly what a full rebuild gives."""
+"""Property: after any sequence of approvals, reopenings, submissions, returns, edits (figures and
+confidences) and study sessions recorded or taken back, settled in any batches and crashing at any step of settling, the roll-up rows equal
+exactly what a full rebuild gives."""
 
 from datetime import date, timedelta
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from resolutions.models import Resolution, StudySession
 from targets import ledger, rollup
 from targets.models import ProgressReport, Rollup, RollupChange, RollupUnit
 from targets.rollup import rollup_full, settle_pending
@@ -21,15 +23,27 @@ UNITS = ["a", "a1", "a2", "b", "c", "c1"]  # a and c have cells; b is a leaf cel
 
 
 figures = st.tuples(
-    st.integers(0, 9), st.integers(0, 9), st.integers(0, 20), st.integers(1, 20), st.booleans()
+    st.integers(0, 9),
+    st.integers(0, 9),
+    st.integers(0, 20),
+    st.integers(1, 20),
+    st.booleans(),
+    st.sampled_from(["", "on_track", "at_risk", "unlikely"]),  # the unit's own confidence
 )
 # After an operation: settle now, crash at one step of settling first, or leave it pending.
-SETTLE_STEPS = ["_histories", "_apply_figures", "_values_upsert", "_mark_settled"]
+SETTLE_STEPS = [
+    "_histories",
+    "_said_deltas",
+    "_apply_figures",
+    "_add_study",
+    "_values_upsert",
+    "_mark_settled",
+]
 settling = st.one_of(st.just("now"), st.just("later"), st.sampled_from(SETTLE_STEPS))
 operation = st.tuples(
     st.sampled_from(UNITS),
     st.integers(0, PERIODS - 1),
-    st.sampled_from(["approve", "reopen", "edit", "submit", "submit_return"]),
+    st.sampled_from(["approve", "reopen", "edit", "submit", "submit_return", "study", "unstudy"]),
     figures,
     settling,
 )
@@ -64,19 +78,59 @@ def rows(congress):
             "denominator",
             "reporting",
             "carried",
+            "said_on_track",
+            "said_at_risk",
+            "said_unlikely",
         )
     )
     counts = sorted(
         RollupUnit.objects.filter(period__congress=congress).values_list(
-            "unit_id", "period_id", "expected", "on_time", "late", "pending"
+            "unit_id",
+            "period_id",
+            "expected",
+            "on_time",
+            "late",
+            "pending",
+            "members",
+            "studied",
+            "sessions",
+            "non_members",
         )
     )
     return figures, counts
 
 
+def study(unit, period, values, add: bool, user) -> bool:
+    """A study session recorded in the quarter (through its service), or the unit's latest taken back
+    (as the admin does: the ledger is owed minus what it added)."""
+    flow, sub, _num, _den, _done, _said = values
+    resolution = Resolution.objects.get(congress=period.congress)
+    if add:
+        session = StudySession.objects.create(
+            unit=unit,
+            resolution=resolution,
+            held_on=period.starts_on + timedelta(days=flow),
+            form=StudySession.Form.CONFERENCE,
+            attending=sub,
+            first_time=sub,
+            members=unit.members,
+            non_members=flow,
+        )
+        ledger.record_study(session, user=user)
+        return True
+    session = StudySession.objects.filter(unit=unit).order_by("-pk").first()
+    if session is None:
+        return False
+    ledger.record_study(session, sign=-1, user=user)
+    session.delete()
+    return True
+
+
 def apply(op, units, periods, office, clerk):
     name, index, action, values, _settling = op
     unit, period = units[name], periods[index]
+    if action in ("study", "unstudy"):
+        return study(unit, period, values, action == "study", clerk)
     report = ProgressReport.objects.filter(unit=unit, period=period).first()
     status = report.status if report else None
     if action == "reopen":
