@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 
 from config import clock
 from targets.measures import POINT_FIELDS, point_deltas, status_counts
@@ -590,29 +591,50 @@ def _values_upsert(
             )
 
 
-def _histories(unit_id: int, congress_id: int, changes: list[RollupChange], index_of: dict[int, int]):
+def _entries(unit_id: int, congress_id: int, changes: list[RollupChange]) -> list[dict]:
+    """One read of what the settle needs from the unit's entries: the approved figures of the targets
+    whose figures changed (every quarter: ratios carry forward) and the confidences of the sent
+    reports in the quarters whose confidences changed."""
+    targets = {int(t) for change in changes for t in change.payload.get("figures", {})}
+    said = {c.period_id for c in changes if "said" in c.payload}
+    if not targets and not said:
+        return []
+    wanted = Q(report__status=APPROVED, target_id__in=targets) | (
+        Q(report__status__in=SENT, report__period_id__in=said) & ~Q(confidence="")
+    )
+    return list(
+        Entry.objects.filter(report__unit_id=unit_id, report__period__congress_id=congress_id)
+        .filter(wanted)
+        .values(
+            "target_id",
+            "report__period_id",
+            "report__status",
+            "value",
+            "numerator",
+            "denominator",
+            "done",
+            "confidence",
+        )
+    )
+
+
+def _histories(changes: list[RollupChange], index_of: dict[int, int], reports: dict, entries: list[dict]):
     """The unit's approved figures and report statuses before and after its pending changes.
 
-    After: what the database holds now. Before: the same with the pending
-    changes undone, newest first, from what each ledger row says it replaced.
-    The unit's reports are locked by the caller, so no change of this unit can
-    commit between the two reads.
+    After: what the database holds now (`reports`: period id → (status, late);
+    `entries`: from `_entries`). Before: the same with the pending changes
+    undone, newest first, from what each ledger row says it replaced. The
+    unit's reports are locked by the caller, so no change of this unit can
+    commit between the reads.
     """
     targets = {int(t) for change in changes for t in change.payload.get("figures", {})}
     after: dict[int, dict[int, dict]] = defaultdict(dict)
-    for entry in Entry.objects.filter(
-        report__unit_id=unit_id,
-        report__period__congress_id=congress_id,
-        report__status=APPROVED,
-        target_id__in=targets,
-    ).values("target_id", "report__period__index", "value", "numerator", "denominator", "done"):
-        after[entry["target_id"]][entry["report__period__index"]] = entry
+    for entry in entries:
+        if entry["report__status"] == APPROVED and entry["target_id"] in targets:
+            after[entry["target_id"]][index_of[entry["report__period_id"]]] = entry
     before = {t: dict(after[t]) for t in targets}
     status_after = {
-        index_of[pid]: [status, late]
-        for pid, status, late in ProgressReport.objects.filter(
-            unit_id=unit_id, period_id__in=[c.period_id for c in changes]
-        ).values_list("period_id", "status", "late")
+        index_of[c.period_id]: list(reports[c.period_id]) for c in changes if c.period_id in reports
     }
     status_before = dict(status_after)
     for change in reversed(changes):
@@ -638,21 +660,23 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
         # reports' own rows: a plain FOR UPDATE would also lock the joined quarter and unit rows, and an
         # approval holding its report while its commit checks the keys pointing at the unit would wait
         # for this settle as it waits for the approval (a deadlock the benchmark's worker run found).
-        list(
-            ProgressReport.objects.select_for_update(of=("self",))
+        reports = {
+            period_id: (status, late)
+            for period_id, status, late in ProgressReport.objects.select_for_update(of=("self",))
             .filter(unit_id=unit_id, period__congress_id=congress_id)
             .order_by("pk")
-            .values_list("id", flat=True)
-        )
+            .values_list("period_id", "status", "late")
+        }
         changes = list(
             RollupChange.objects.filter(unit_id=unit_id, congress_id=congress_id, settled_at__isnull=True)
             .exclude(cause=RollupChange.Cause.TREE)
+            .select_related("unit")
             .order_by("id")
         )
         if not changes:
             return 0
         now = clock.now()
-        unit = Unit.objects.get(pk=unit_id)
+        unit = changes[0].unit
         periods = list(
             Period.objects.filter(congress_id=congress_id)
             .order_by("index")
@@ -662,10 +686,11 @@ def settle_unit(unit_id: int, congress_id: int) -> int:
         period_of = {index: pid for pid, index, _s, _e in periods}
         indexes = [index for _pid, index, _s, _e in periods]
         chain = chains(unit, [(index, start, end) for _pid, index, start, end in periods])
+        entries = _entries(unit_id, congress_id, changes)
         target_ids, before, after, status_before, status_after = _histories(
-            unit_id, congress_id, changes, index_of
+            changes, index_of, reports, entries
         )
-        said = _said_deltas(unit_id, changes, index_of)
+        said = _said_deltas(changes, index_of, entries)
         targets = {
             t.pk: t
             for t in Target.objects.filter(pk__in=target_ids | {t for t, _i in said}).select_related(
@@ -702,19 +727,16 @@ def _add_study(counts: dict, change: RollupChange, chain: dict, index_of: dict, 
                 row[UNIT_FIGURES.index(name)] += int(change.payload.get(name, 0))
 
 
-def _said_deltas(unit_id: int, changes: list[RollupChange], index_of: dict[int, int]) -> dict:
+def _said_deltas(changes: list[RollupChange], index_of: dict[int, int], entries: list[dict]) -> dict:
     """(target id, quarter index) → the change in each confidence count (SAID_FIELDS) the unit's pending
     changes make: what its sent reports say now minus what they said before, which the ledger rows tell."""
     periods = {c.period_id for c in changes if "said" in c.payload}
     if not periods:
         return {}
     now: dict[int, dict[str, str]] = {index_of[p]: {} for p in periods}
-    for period_id, target_id, confidence in (
-        Entry.objects.filter(report__unit_id=unit_id, report__period_id__in=periods, report__status__in=SENT)
-        .exclude(confidence="")
-        .values_list("report__period_id", "target_id", "confidence")
-    ):
-        now[index_of[period_id]][str(target_id)] = confidence
+    for entry in entries:
+        if entry["report__period_id"] in periods and entry["report__status"] in SENT and entry["confidence"]:
+            now[index_of[entry["report__period_id"]]][str(entry["target_id"])] = entry["confidence"]
     before = {index: dict(said) for index, said in now.items()}
     for change in reversed(changes):
         if "said" in change.payload:
