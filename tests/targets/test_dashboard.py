@@ -157,7 +157,8 @@ def test_the_export_at_the_end_of_the_term_carries_the_verdicts_in_vietnamese(of
 
 
 def test_dashboards_run_a_fixed_number_of_queries(office_client, django_assert_max_num_queries):
-    # 32: the figures, the league, completeness, study, one read of what the units say (targets.confidence),
+    # 32: the figures, the league, completeness, study (two: settled rows and the sessions of the children
+    # without children), what the units say (two: counts from the roll-up rows, names of the units shown),
     # two for the heat map of units × targets (targets.matrix), the unread notifications in the top bar,
     # and two that find the unit's other terms (resolutions.terms.terms_of) for the term links.
     with django_assert_max_num_queries(32):
