@@ -248,3 +248,37 @@ def test_the_dashboard_counts_what_the_units_say_beside_the_computed_status(
     count, html = unlikely_said()
     assert count == before
     assert "Thiếu quần chúng ưu tú" not in html
+
+
+def test_a_dashboard_counts_the_whole_subtree_and_names_only_the_units_it_shows():
+    from targets.confidence import board_voices
+    from targets.dashboard import children_of
+    from targets.rollup import rollup_full, settle_pending
+    from tests.helpers import build_world
+
+    congress, units, periods, _office, clerk = build_world()
+    rollup_full(congress)
+    period = periods[0]
+    cell, grassroots = units["a1"], units["a"]  # a cell two levels below the root, and its parent
+    for unit, said in ((cell, Confidence.AT_RISK), (grassroots, Confidence.UNLIKELY)):
+        inputs = inputs_for(unit, period, (3, 1, 5, 10, True, said))
+        report_save(unit=unit, period=period, user=clerk, inputs=inputs, expected_version=0)
+        report_submit(unit=unit, period=period, user=clerk)
+    settle_pending()
+    root = congress.unit
+    flow = Target.objects.get(resolution__congress=congress, code="F")
+    voice = board_voices(root, period, children_of(root, period))[flow.pk]
+    tally = {
+        value: (count, [s.unit.code for s in said], more) for value, _l, count, said, more in voice.tally()
+    }
+    # The grassroots organisation is shown on the root's page and named; its cell is counted only.
+    assert tally == {
+        Confidence.AT_RISK: (1, [], 1),
+        Confidence.UNLIKELY: (1, [grassroots.code], 0),
+    }
+    # One level down, the cell is shown and named.
+    voice = board_voices(grassroots, period, children_of(grassroots, period))[flow.pk]
+    assert [(s.unit.code, s.confidence) for s in voice.said] == [
+        (grassroots.code, Confidence.UNLIKELY),
+        (cell.code, Confidence.AT_RISK),
+    ]
