@@ -200,6 +200,8 @@ class Freshness:
     oldest_pending: datetime | None
     settled_until: datetime | None  # the latest change of the term already applied
     live: bool = False  # a unit without children: its figures are read from its reports directly
+    pending_tree: int = 0  # of which changes of the tree (or of a unit in the admin): a rebuild is owed
+    pending_study: int = 0  # of which study sessions recorded, edited or deleted
 
     @property
     def settled(self) -> bool:
@@ -216,6 +218,16 @@ class Freshness:
                 "các báo cáo này.",
                 self.pending_approvals,
             ) % {"n": format_number(self.pending_approvals), "t": _when(self.oldest_pending)}
+        if self.pending_tree:
+            return _(
+                "Cây đơn vị vừa thay đổi: mọi số liệu dưới đây đang được tổng hợp lại (từ lúc %(t)s)."
+            ) % {"t": _when(self.oldest_pending)}
+        if self.pending_study and self.pending_study == self.pending:
+            return ngettext(
+                "Số liệu học tập nghị quyết đang được cập nhật (%(n)s buổi học tập mới ghi, từ lúc %(t)s).",
+                "Số liệu học tập nghị quyết đang được cập nhật (%(n)s thay đổi, cũ nhất từ lúc %(t)s).",
+                self.pending_study,
+            ) % {"n": format_number(self.pending_study), "t": _when(self.oldest_pending)}
         if self.pending:
             return ngettext(
                 "Số báo cáo chờ duyệt đang được cập nhật (%(n)s thay đổi từ lúc %(t)s).",
@@ -234,12 +246,15 @@ def _when(moment: datetime | None) -> str:
 
 
 def freshness(unit: Unit, congress) -> Freshness:
-    """Two small queries: the pending rows (few, indexed) and the term's latest settled change."""
+    """Two small queries: the pending rows (few, indexed) and the term's latest settled change. A change
+    of the tree owes a rebuild of the whole term: every unit's figures wait for it."""
     pending = RollupChange.objects.filter(
-        settled_at__isnull=True, congress=congress, unit__path__startswith=unit.path
+        Q(unit__path__startswith=unit.path) | Q(cause=Cause.TREE), settled_at__isnull=True, congress=congress
     ).aggregate(
         n=Count("id"),
         approvals=Count("id", filter=Q(cause__in=RollupChange.FIGURE_CAUSES)),
+        tree=Count("id", filter=Q(cause=Cause.TREE)),
+        study=Count("id", filter=Q(cause=Cause.STUDY)),
         oldest=Min("created_at"),
     )
     latest = (
@@ -254,6 +269,8 @@ def freshness(unit: Unit, congress) -> Freshness:
         oldest_pending=pending["oldest"],
         settled_until=latest,
         live=not unit.rolls_up,
+        pending_tree=pending["tree"],
+        pending_study=pending["study"],
     )
 
 

@@ -132,3 +132,30 @@ def test_a_units_members_changed_in_the_admin_owe_a_rebuild(admin_client, q2):
     settle_pending()
     after, _rows = settled_study(bloc, q2, children_of(bloc, q2))
     assert after.members == before.members + 11
+
+
+def test_the_dashboards_say_what_is_still_owed_in_words(q2, namtanuyen, standing_client):
+    from targets import ledger
+
+    unit = Unit.objects.get(code="kcn-nam-tan-uyen")
+    resolution = Resolution.objects.filter(congress=q2.congress).order_by("pk").first()
+    with ledger.held():  # recorded, not settled yet
+        study_session_add(
+            unit=unit,
+            resolution=resolution,
+            user=namtanuyen,
+            data=SessionInput(held_on=q2.starts_on, form="conference", attending=2, first_time=0),
+        )
+    html = standing_client.get("/dashboard/?as_of=2025-q2").content.decode()
+    assert "Số liệu học tập nghị quyết đang được cập nhật (1 buổi học tập mới ghi" in html
+    settle_pending()
+    html = standing_client.get("/dashboard/?as_of=2025-q2").content.decode()
+    assert "đang được cập nhật" not in html
+    # A change of the tree, recorded on the bloc, holds back every dashboard of the term.
+    with ledger.held():
+        ledger.record_tree_change(Unit.objects.get(code="duk"), q2.congress_id)
+    html = standing_client.get(f"/dashboard/{unit.code}/?as_of=2025-q2").content.decode()
+    assert "Cây đơn vị vừa thay đổi: mọi số liệu dưới đây đang được tổng hợp lại" in html
+    settle_pending()
+    html = standing_client.get(f"/dashboard/{unit.code}/?as_of=2025-q2").content.decode()
+    assert "Cây đơn vị vừa thay đổi" not in html
