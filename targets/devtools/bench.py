@@ -115,6 +115,10 @@ def throwaway_database(keep: bool = False):
 @contextmanager
 def existing_database(name: str):
     """Point the default connection at a database an earlier run kept (--keep), migrated to this code."""
+    import os
+
+    if connection.vendor == "sqlite" and not os.path.exists(name):
+        raise ValueError(f"no such database: {name}")  # SQLite would create an empty one
     original = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict["NAME"] = name

@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,62 @@ def test_a_national_party_has_four_levels_and_smaller_sizes_keep_their_shape():
     assert _levels(50_000) == [37, 1369, 48593]  # three levels of equal fan-out, as before
     provinces, grassroots, cells = _levels(300_000)
     assert (provinces, grassroots) == (63, 50_000) and provinces + grassroots + cells == 299_999
+
+
+def _bench(*args, timeout=300):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _drop(name: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        Path(name).unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    settings = connection.settings_dict
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+def test_a_kept_benchmark_database_is_measured_again_without_building_it(tmp_path, db):
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
+    small = ["--units", "30", "--targets", "4", "--quarters", "4", "--samples", "2"]
+    result = _bench(*small, "--keep", "--json", str(first))
+    assert result.returncode == 0, result.stderr[-2000:]
+    name = re.search(r"\(database (.+?)\)\.", result.stdout).group(1)
+    try:
+        result = _bench("--reuse", name, "--samples", "2", "--json", str(again))
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert f"Reusing 30 units × 4 targets × 4 quarters ({name})" in result.stdout
+        built, reused = (json.loads(p.read_text(encoding="utf-8")) for p in (first, again))
+        assert reused["reused"] == name and reused["load_s"] is None
+        assert (reused["units"], reused["entries"]) == (built["units"], built["entries"]) == (30, 29 * 4 * 4)
+        assert reused["settle_p95_ms"] >= 0 and reused["dashboard_levels"][0]["children"] == 29
+    finally:
+        _drop(name)
+    missing = _bench("--reuse", name)  # dropped: said plainly, and nothing created in its place
+    assert missing.returncode != 0
+    assert "Traceback" not in missing.stderr and "CommandError" in missing.stderr
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert not Path(name).exists()
