@@ -417,7 +417,11 @@ def report_save(
         people=people_of(unit),
         period=period,
         proposals=study_proposals(unit, period, targets),
-        readings=computed_readings(unit, period, targets),
+        # The computed status is read only when a confidence is given: it is what a confidence is checked
+        # against (a save without one skips the dashboard's computation).
+        readings=computed_readings(unit, period, targets)
+        if any(i.confidence for i in inputs.values())
+        else {},
     )
     errors += [
         FieldError(name, _("quá dài: tối đa %(n)s ký tự") % {"n": f"{NARRATIVE_MAX:,}".replace(",", ".")})
