@@ -14,7 +14,7 @@ takes part in a quarter when it is active on any day of it.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from units.models import Placement, Unit
 
@@ -108,8 +108,12 @@ def chains(unit: Unit, quarters: list[tuple[int, date, date]]) -> dict[int, list
     One query for a tree no event has touched; a few per level otherwise.
     """
     active = {index for index, start, end in quarters if unit.is_active_between(start, end)}
-    ancestors = list(Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("-depth"))
-    if not Placement.objects.filter(unit__in=ancestors).exists() and all(
+    ancestors = list(
+        Unit.objects.filter(path__in=unit.ancestor_paths())
+        .annotate(placed=Exists(Placement.objects.filter(unit=OuterRef("pk"))))
+        .order_by("-depth")
+    )
+    if not any(a.placed for a in ancestors) and all(
         a.active_from is None and a.active_to is None for a in ancestors if a.pk != unit.pk
     ):
         above = [a for a in ancestors if a.pk != unit.pk]
