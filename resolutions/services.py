@@ -2,11 +2,12 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import clock
@@ -106,11 +107,46 @@ def _first_time_overflow(unit: Unit, resolution: Resolution, first_time: int) ->
     return None
 
 
+# The same session sent again within this time by the same person is a double click, not a new session.
+DOUBLE_SEND = timedelta(minutes=10)
+
+
 @transaction.atomic
 def study_session_add(*, unit: Unit, resolution: Resolution, user, data: SessionInput) -> StudySession:
-    """Record a study session; more first-timers than members in all is refused."""
+    """Record a study session; more first-timers than members in all is refused.
+
+    The same session sent again by the same person within DOUBLE_SEND (a double
+    click, a second tab) is not recorded twice: AlreadyDone says when it was.
+    Recordings for one unit are serialised on its row, so the check holds for
+    two requests at once.
+    """
+    from targets.services.reports import AlreadyDone
+
     if not can(user, unit, Action.ENTER):
         raise Refused(_("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị."))
+    # Not FOR UPDATE: an approval checking its key to the unit (FOR KEY SHARE) is not held up.
+    list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk", flat=True))
+    same = (
+        StudySession.objects.filter(
+            unit=unit,
+            resolution=resolution,
+            held_on=data.held_on,
+            form=data.form,
+            attending=data.attending,
+            first_time=data.first_time,
+            non_members=data.non_members or 0,
+            note=(data.note or "").strip()[:500],
+            recorded_by=user if getattr(user, "pk", None) else None,
+            recorded_at__gte=clock.now() - DOUBLE_SEND,
+        )
+        .order_by("-recorded_at")
+        .first()
+    )
+    if same is not None:
+        raise AlreadyDone(
+            _("Buổi học tập này đã được ghi nhận lúc %(at)s; không ghi thêm lần nữa.")
+            % {"at": timezone.localtime(same.recorded_at).strftime("%H:%M %d/%m/%Y")}
+        )
     members = unit_members(unit)
     errors: dict[str, str] = {}
     today = clock.today()

@@ -9,6 +9,7 @@ from resolutions.models import PlanDocument, Resolution, StudySession
 from resolutions.services import SessionInput, plan_register, study_session_add, unit_members
 from resolutions.terms import resolution_for
 from resolutions.tracking import plan_deadline, plans_status, study_by_child, study_coverage
+from targets.services.reports import AlreadyDone
 from units.access import Action, can, home_units, unit_or_404
 from units.models import Unit
 
@@ -121,6 +122,9 @@ def study_unit(request, code):
             data.note = data.note or ""
             try:
                 study_session_add(unit=unit, resolution=resolution, user=request.user, data=data)
+            except AlreadyDone as exc:  # a double click: recorded once, said plainly
+                messages.info(request, exc.message)
+                return redirect("resolutions:study_unit", code=unit.code)
             except Refused as exc:
                 form.add_refusal(exc)
             else:

@@ -151,3 +151,33 @@ def test_a_stale_save_on_a_report_sent_meanwhile_with_other_figures_is_refused_p
     html = namtanuyen_client.post(URL, changed).content.decode()
     assert "Báo cáo đã gửi, đang chờ Văn phòng duyệt; không thể sửa lúc này." in html
     assert state(submitted.unit, submitted.period) == before
+
+
+def test_recording_the_same_study_session_twice_records_it_once(buudien_client):
+    from resolutions.models import StudySession
+    from targets.models import RollupChange
+
+    unit = Unit.objects.get(code="buu-dien")
+    data = {
+        "held_on": "2021-03-10",
+        "form": "online",
+        "attending": "10",
+        "first_time": "0",
+        "non_members": "30",
+        "note": "Học tập trực tuyến",
+    }
+    before = StudySession.objects.filter(unit=unit).count()
+    html = twice(buudien_client, f"/study/{unit.code}/", data)
+    assert StudySession.objects.filter(unit=unit).count() == before + 1
+    assert RollupChange.objects.filter(unit=unit, cause=RollupChange.Cause.STUDY).count() == 1
+    assert "Buổi học tập này đã được ghi nhận lúc" in html
+    # A second session on another day is a new one.
+    buudien_client.post(f"/study/{unit.code}/", {**data, "held_on": "2021-03-11"})
+    assert StudySession.objects.filter(unit=unit).count() == before + 2
+    # The same one again after the double-send window is a new session too (a unit may hold two alike).
+    clock_now = clock.now()
+    from resolutions.services import DOUBLE_SEND
+
+    StudySession.objects.filter(unit=unit).update(recorded_at=clock_now - DOUBLE_SEND - timedelta(minutes=1))
+    buudien_client.post(f"/study/{unit.code}/", data)
+    assert StudySession.objects.filter(unit=unit).count() == before + 3

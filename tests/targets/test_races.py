@@ -259,3 +259,22 @@ def test_a_double_click_on_attach_stores_the_file_once(world):
     assert world.report().attachments.count() == 1
     assert sum("Đã đính kèm" in p for p in pages) == 1
     assert sum("đã được đính kèm lúc" in p for p in pages) == 1
+
+
+def test_a_double_click_on_recording_a_study_session_records_it_once(world):
+    from resolutions.models import StudySession
+
+    a, b = world.client(world.clerk), world.client(world.clerk)
+    data = {
+        "held_on": clock.today().isoformat(),
+        "form": "conference",
+        "attending": "10",
+        "first_time": "5",
+        "non_members": "0",
+        "note": "",
+    }
+    url = f"/study/{world.unit.code}/"
+    first, second = at_once(lambda: a.post(url, data), lambda: b.post(url, data))
+    assert not isinstance(first, BaseException) and not isinstance(second, BaseException)
+    assert {first.status_code, second.status_code} == {302}  # both land on the unit's study page
+    assert StudySession.objects.filter(unit=world.unit).count() == 1
