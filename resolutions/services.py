@@ -55,6 +55,9 @@ def plan_register(
         errors["file"] = exc.message
     if errors:
         raise Refused(_("Chưa lưu: xem các lỗi bên dưới."), [FieldError(f, m) for f, m in errors.items()])
+    # Registrations for one unit wait for each other on its row: two at once (a double click, two
+    # tabs) make one plan, the later replacing the earlier, never a refusal of the unique constraint.
+    list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk", flat=True))
     plan = PlanDocument.objects.select_for_update().filter(unit=unit, resolution=resolution).first()
     old_file = plan.file.name if plan and plan.file else None
     plan = plan or PlanDocument(unit=unit, resolution=resolution)

@@ -278,3 +278,43 @@ def test_a_double_click_on_recording_a_study_session_records_it_once(world):
     assert not isinstance(first, BaseException) and not isinstance(second, BaseException)
     assert {first.status_code, second.status_code} == {302}  # both land on the unit's study page
     assert StudySession.objects.filter(unit=world.unit).count() == 1
+
+
+def test_two_first_registrations_of_a_plan_at_once_make_one_plan(world, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from resolutions import services
+    from resolutions.models import PlanDocument, Resolution
+    from tests.files import pdf
+
+    # Both registrations pass their checks before either looks for the unit's plan: the moment two
+    # requests at once meet (without the wait on the unit's row, both would insert, one refused).
+    checked = threading.Barrier(2)
+    real_check = services.check_upload
+
+    def check_then_meet(*args, **kwargs):
+        result = real_check(*args, **kwargs)
+        checked.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(services, "check_upload", check_then_meet)
+    resolution = Resolution.objects.get(congress__unit=world.bloc)
+
+    def register(user, number):
+        return services.plan_register(
+            unit=world.unit,
+            resolution=resolution,
+            user=user,
+            number=number,
+            issued_on=clock.today(),
+            signer="Nguyễn Văn A",
+            upload=SimpleUploadedFile("ke-hoach.pdf", pdf()),
+        )
+
+    first, second = at_once(
+        lambda: register(world.clerk, "07-KH/ĐU"), lambda: register(world.clerk2, "08-KH/ĐU")
+    )
+    assert not isinstance(first, BaseException), repr(first)
+    assert not isinstance(second, BaseException), repr(second)
+    plans = list(PlanDocument.objects.filter(unit=world.unit))
+    assert len(plans) == 1 and plans[0].number in ("07-KH/ĐU", "08-KH/ĐU")
