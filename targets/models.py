@@ -662,9 +662,18 @@ class Rollup(models.Model):
     pk = models.CompositePrimaryKey("unit_id", "target_id", "period_id")
     # Derived rows, written in bulk from ids that exist: no database-level foreign-key
     # checks (they double the cost of a full rebuild); deletes still cascade through the ORM.
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="rollups", db_constraint=False)
+    # Indexes: the primary key serves every read by unit (dashboards read the rows of the units they
+    # show); one more serves reads by quarter and target. No index per column: each would slow every
+    # write of a rebuild, and at national scale the planner would pick them over the key.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="rollups", db_constraint=False, db_index=False
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="rollups", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="rollups", db_constraint=False, db_index=False
+    )
     value = models.BigIntegerField(default=0)
     cumulative = models.BigIntegerField(default=0)
     numerator = models.BigIntegerField(default=0)
@@ -679,6 +688,7 @@ class Rollup(models.Model):
     class Meta:
         verbose_name = _("số liệu tổng hợp")
         verbose_name_plural = _("số liệu tổng hợp")
+        indexes = [models.Index(fields=["period", "target"], name="rollup_by_period_target")]
 
     def __str__(self):
         return f"{self.unit_id} · {self.target_id} · {self.period_id}"
@@ -748,7 +758,10 @@ class RollupUnit(models.Model):
     """
 
     pk = models.CompositePrimaryKey("unit_id", "period_id")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # The primary key serves reads by unit; the index by quarter serves deletes of a term's rows.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     expected = models.IntegerField(default=0)  # grassroots organisations active in the quarter
     on_time = models.IntegerField(default=0)  # approved, sent by the deadline in force

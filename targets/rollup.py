@@ -544,6 +544,10 @@ def rollup_full(congress) -> RollupResult:
         rows = _write(cursor, params, ROLLUP, "rl_all", ("unit_id", "target_id", "period_id"), FIGURES)
         _build_units(cursor, params, depths)
         rows += _write(cursor, params, ROLLUP_UNIT, "rl_units_out", ("unit_id", "period_id"), UNIT_FIGURES)
+        # Fresh statistics for the rows just written: without them the planner of a dashboard's reads
+        # can prefer a scan of the term's quarter over the key of the units it shows.
+        _analyse(cursor, ROLLUP)
+        _analyse(cursor, ROLLUP_UNIT)
         cursor.execute(
             f"UPDATE {CHANGE} SET settled_at = %(now)s WHERE congress_id = %(congress)s AND settled_at IS NULL",
             params,

@@ -1,5 +1,6 @@
 """Dashboards of a unit as of a quarter, and their export."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,6 +30,10 @@ from units.access import Action, check, home_units, visible_ancestors
 from units.models import Unit
 
 STUDY_ROWS = 15  # the dashboard lists the units least advanced in study; the study page lists all
+# The league table and the heat map show this many units below a page (a province has hundreds of
+# grassroots organisations): the page's cost depends on the units it shows. The export has them all.
+CHILDREN_PAGE = 50
+MISSING_NAMES = 100  # names of units without an approved report listed on the page; the count says the rest
 
 
 def _dashboard_unit(request, code: str | None) -> tuple[Unit, Period]:
@@ -63,6 +68,12 @@ def dashboard(request, code=None):
     matrix_targets = [line.target for line in board.lines if not line.target.is_unit_target]
     active = [c for c in board.children if c.is_active_between(as_of.starts_on, as_of.ends_on)]
     matrix = unit_matrix(active, matrix_targets, as_of, board.league) if active else []
+    sectors = by_sector(matrix, matrix_targets)  # over every unit below, not only the page's
+    # One page of units for the league table and the heat map, in the league's order.
+    order = [row.unit.pk for row in board.league] or [row.unit.pk for row in matrix]
+    page = Paginator(order, CHILDREN_PAGE).get_page(request.GET.get("page"))
+    on_page = set(page.object_list)
+    rows_of = {row.unit.pk: row for row in matrix}
     return render(
         request,
         "targets/dashboard.html",
@@ -79,7 +90,12 @@ def dashboard(request, code=None):
             "voices": board_voices(unit, as_of, board.children),
             "matrix": matrix,
             "matrix_targets": matrix_targets,
-            "sectors": by_sector(matrix, matrix_targets),
+            "sectors": sectors,
+            "children_page": page,
+            "league_page": [row for row in board.league if row.unit.pk in on_page],
+            "matrix_page": [rows_of[pk] for pk in page.object_list if pk in rows_of],
+            "missing_shown": board.completeness.missing[:MISSING_NAMES],
+            "missing_more": max(0, len(board.completeness.missing) - MISSING_NAMES),
             "cell": _cell_facts(unit, congress, as_of) if unit.kind == Unit.Kind.CHI_BO_TRUC_THUOC else None,
             "legend": state_legend(),
             "study_more": max(0, len(study) - STUDY_ROWS),

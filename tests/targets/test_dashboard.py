@@ -75,7 +75,12 @@ def test_the_league_table_drills_down_and_sorts(office_client):
     assert len(league) == 137
     shares = [r.share for r in league if r.share is not None]
     assert shares == sorted(shares)
-    assert 'href="/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1"' in response.content.decode()
+    # The table shows the units a page at a time, in that order; each name leads to its dashboard.
+    pages = [
+        office_client.get(f"/dashboard/?as_of=2025-q1&sort=share&page={n}").content.decode()
+        for n in (1, 2, 3)
+    ]
+    assert any('href="/dashboard/kcn-nam-tan-uyen/?as_of=2025-q1"' in html for html in pages)
     by_name = office_client.get("/dashboard/?as_of=2025-q1&sort=name&dir=desc").context["board"].league
     assert [r.unit.name for r in by_name] == sorted((r.unit.name for r in by_name), reverse=True)
 
@@ -188,3 +193,29 @@ def test_the_query_count_does_not_grow_with_the_number_of_units(office_client, d
     with CaptureQueriesContext(connection) as large:
         office_client.get("/dashboard/?as_of=2025-q1")
     assert len(large) == len(small)
+
+
+def test_the_units_below_are_shown_a_page_at_a_time_and_every_one_is_on_one_page(office_client):
+    import re
+
+    def league_codes(html):
+        table = html.split('id="league"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'href="/dashboard/([\w-]+)/\?as_of=2025-q1"', table)
+
+    def heat_codes(html):
+        table = html.split('id="heatmap"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'href="/dashboard/([\w-]+)/\?as_of=2025-q1"', table)
+
+    seen = []
+    for number, (first, last) in enumerate([(1, 50), (51, 100), (101, 137)], start=1):
+        html = office_client.get(f"/dashboard/?as_of=2025-q1&sort=name&page={number}").content.decode()
+        assert f"Trang {number}/3: đơn vị {first}–{last} trong 137" in html
+        codes = league_codes(html)
+        assert len(codes) == last - first + 1
+        assert heat_codes(html) == codes  # the heat map shows the same units, in the same order
+        seen += codes
+    assert len(seen) == len(set(seen)) == 137
+    assert seen == sorted(seen, key=lambda c: Unit.objects.get(code=c).name)
+    # A page that does not exist shows the nearest one, never an error.
+    assert "Trang 3/3" in office_client.get("/dashboard/?as_of=2025-q1&sort=name&page=99").content.decode()
+    assert "Trang 1/3" in office_client.get("/dashboard/?as_of=2025-q1&sort=name&page=abc").content.decode()
