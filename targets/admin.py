@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdmin, register_history
 from resolutions.admin import ProgrammeInline, ResolutionAdmin
 from resolutions.models import Resolution
+from targets import ledger
 from targets.models import (
     Allocation,
     Attachment,
@@ -44,10 +45,25 @@ class TargetInline(admin.TabularInline):
     show_change_link = True
 
 
+def _owe_rebuild(request, resolution: Resolution) -> None:
+    """A target edited here (its measure, owner, parent…) may change every roll-up row of its term:
+    the term owes a rebuild (targets.ledger), in the same transaction as the edit."""
+    congress = resolution.congress
+    if congress.unit_id is not None:
+        ledger.record_tree_change(congress.unit, congress.pk, user=request.user)
+
+
 class ResolutionWithTargetsAdmin(ResolutionAdmin):
     """Targets are edited inline under their resolution; resolutions/ knows nothing of them."""
 
     inlines = [ProgrammeInline, TargetInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Target and (
+            formset.new_objects or formset.changed_objects or formset.deleted_objects
+        ):
+            _owe_rebuild(request, form.instance)
 
 
 admin.site.unregister(Resolution)
@@ -78,6 +94,21 @@ class TargetAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "title", "short_title"]
     list_select_related = ["resolution"]
     autocomplete_fields = ["parent", "programme"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _owe_rebuild(request, obj.resolution)
+
+    def delete_model(self, request, obj):
+        resolution = obj.resolution
+        super().delete_model(request, obj)
+        _owe_rebuild(request, resolution)
+
+    def delete_queryset(self, request, queryset):
+        resolutions = {t.resolution for t in queryset.select_related("resolution__congress__unit")}
+        super().delete_queryset(request, queryset)
+        for resolution in resolutions:
+            _owe_rebuild(request, resolution)
 
 
 @admin.register(Allocation)

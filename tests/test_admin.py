@@ -333,3 +333,23 @@ def test_an_account_manager_cannot_redirect_someone_elses_link_nor_raise_rights(
     assert "email" not in fields and "is_superuser" not in fields and "groups" not in fields
     own = client.get(f"/admin/auth/user/{manager.pk}/change/").context["adminform"].form.fields
     assert "email" in own and "is_superuser" not in own
+
+
+def test_a_target_edited_in_the_admin_owes_its_term_a_rebuild(superuser_client):
+    from targets.models import RollupChange, Target
+    from targets.rollup import settle_pending
+
+    target = Target.objects.get(code="CT06")
+    url = f"/admin/targets/target/{target.pk}/change/"
+    form = superuser_client.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[form.add_prefix(name)] = "" if value is None else value
+    data["title"] = target.title + " (sửa)"
+    response = superuser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    owed = RollupChange.objects.filter(cause=RollupChange.Cause.TREE, settled_at__isnull=True)
+    assert owed.filter(congress=target.resolution.congress).count() == 1
+    settle_pending()
+    assert not owed.exists()
