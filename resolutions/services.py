@@ -129,19 +129,20 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
         raise Refused(_("Chỉ cán bộ của đơn vị được ghi nhận buổi học tập của đơn vị."))
     # Not FOR UPDATE: an approval checking its key to the unit (FOR KEY SHARE) is not held up.
     list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk", flat=True))
+    # What is recorded, as stored; the same sent again by the same person is the double click.
+    session_fields = {
+        "unit": unit,
+        "resolution": resolution,
+        "held_on": data.held_on,
+        "form": data.form,
+        "attending": data.attending,
+        "first_time": data.first_time,
+        "non_members": data.non_members or 0,
+        "note": (data.note or "").strip()[:500],
+        "recorded_by": user if getattr(user, "pk", None) else None,
+    }
     same = (
-        StudySession.objects.filter(
-            unit=unit,
-            resolution=resolution,
-            held_on=data.held_on,
-            form=data.form,
-            attending=data.attending,
-            first_time=data.first_time,
-            non_members=data.non_members or 0,
-            note=(data.note or "").strip()[:500],
-            recorded_by=user if getattr(user, "pk", None) else None,
-            recorded_at__gte=clock.now() - DOUBLE_SEND,
-        )
+        StudySession.objects.filter(**session_fields, recorded_at__gte=clock.now() - DOUBLE_SEND)
         .order_by("-recorded_at")
         .first()
     )
@@ -181,18 +182,7 @@ def study_session_add(*, unit: Unit, resolution: Resolution, user, data: Session
             errors["first_time"] = overflow
     if errors:
         raise Refused(_("Chưa lưu: xem các lỗi bên dưới."), [FieldError(f, m) for f, m in errors.items()])
-    session = StudySession.objects.create(
-        unit=unit,
-        resolution=resolution,
-        held_on=data.held_on,
-        form=data.form,
-        attending=data.attending,
-        first_time=data.first_time,
-        members=members,
-        non_members=data.non_members or 0,
-        note=data.note.strip()[:500],
-        recorded_by=user,
-    )
+    session = StudySession.objects.create(**session_fields, members=members)
     # The study figures above the unit owe it, in the same transaction (targets.ledger).
     ledger.record_study(session, user=user)
     return session

@@ -226,3 +226,17 @@ def inputs_for(unit, period, values):
         else:
             out[target.pk] = EntryInput(done=done, done_on=period.ends_on if done else None, **words)
     return out
+
+
+def session_post(**overrides):
+    """A valid study session as the study page posts it (buu-dien has room for it)."""
+    data = {
+        "held_on": "2021-03-10",
+        "form": "online",
+        "attending": "10",
+        "first_time": "0",
+        "non_members": "30",
+        "note": "Học tập trực tuyến",
+    }
+    data.update(overrides)
+    return data

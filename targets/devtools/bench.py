@@ -69,56 +69,42 @@ def _percentile(values: list[float], share: float) -> float:
 # --- The throwaway database ----------------------------------------------------------------
 
 
-@contextmanager
-def throwaway_database(keep: bool = False):
-    """Point the default connection at a new, empty database; drop it afterwards."""
-    original = dict(connection.settings_dict)
-    vendor = connection.vendor
-    connection.close()
-    if vendor == "postgresql":
-        import psycopg2
+def admin_connection():
+    """A connection to the server's `postgres` database as the configured user, in autocommit: to create
+    and drop benchmark databases."""
+    import psycopg2
 
-        name = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = psycopg2.connect(
-            dbname="postgres",
-            user=original["USER"],
-            password=original["PASSWORD"] or None,
-            host=original["HOST"] or None,
-            port=original["PORT"] or None,
-        )
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        connection.settings_dict["NAME"] = name
-    else:
-        import tempfile
-
-        name = tempfile.mktemp(prefix="bench-", suffix=".sqlite3")  # noqa: S306 - a throwaway file of ours
-        connection.settings_dict["NAME"] = name
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        yield name
-    finally:
-        connection.close()
-        connection.settings_dict.update(original)
-        if not keep:
-            if vendor == "postgresql":
-                with admin.cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                admin.close()
-            else:
-                import os
-
-                os.remove(name)
+    settings = connection.settings_dict
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    admin.autocommit = True
+    return admin
 
 
-@contextmanager
-def existing_database(name: str):
-    """Point the default connection at a database an earlier run kept (--keep), migrated to this code."""
+def drop_database(name: str) -> None:
+    """Remove a benchmark database (a file on SQLite); nothing happens if it is gone already."""
     import os
 
-    if connection.vendor == "sqlite" and not os.path.exists(name):
-        raise ValueError(f"no such database: {name}")  # SQLite would create an empty one
+    if connection.vendor != "postgresql":
+        if os.path.exists(name):
+            os.remove(name)
+        return
+    admin = admin_connection()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    finally:
+        admin.close()
+
+
+@contextmanager
+def _pointed_at(name: str):
+    """The default connection on database `name`, migrated to this code; the original one afterwards."""
     original = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict["NAME"] = name
@@ -128,6 +114,40 @@ def existing_database(name: str):
     finally:
         connection.close()
         connection.settings_dict.update(original)
+
+
+@contextmanager
+def throwaway_database(keep: bool = False):
+    """Point the default connection at a new, empty database; drop it afterwards (unless `keep`)."""
+    if connection.vendor == "postgresql":
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = admin_connection()
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            admin.close()
+    else:
+        import tempfile
+
+        name = tempfile.mktemp(prefix="bench-", suffix=".sqlite3")  # noqa: S306 - a throwaway file of ours
+    try:
+        with _pointed_at(name):
+            yield name
+    finally:
+        if not keep:
+            drop_database(name)
+
+
+@contextmanager
+def existing_database(name: str):
+    """Point the default connection at a database an earlier run kept (--keep), migrated to this code."""
+    import os
+
+    if connection.vendor == "sqlite" and not os.path.exists(name):
+        raise ValueError(f"no such database: {name}")  # SQLite would create an empty one
+    with _pointed_at(name):
+        yield name
 
 
 def existing_data() -> tuple[Shape, dict]:

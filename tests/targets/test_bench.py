@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from targets.devtools.bench import drop_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -103,28 +105,6 @@ def _bench(*args, timeout=300):
     )
 
 
-def _drop(name: str) -> None:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        Path(name).unlink(missing_ok=True)
-        return
-    import psycopg2
-
-    settings = connection.settings_dict
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
-
-
 def test_a_kept_benchmark_database_is_measured_again_without_building_it(tmp_path, db):
     first, again = tmp_path / "first.json", tmp_path / "again.json"
     small = ["--units", "30", "--targets", "4", "--quarters", "4", "--samples", "2"]
@@ -140,7 +120,7 @@ def test_a_kept_benchmark_database_is_measured_again_without_building_it(tmp_pat
         assert (reused["units"], reused["entries"]) == (built["units"], built["entries"]) == (30, 29 * 4 * 4)
         assert reused["settle_p95_ms"] >= 0 and reused["dashboard_levels"][0]["children"] == 29
     finally:
-        _drop(name)
+        drop_database(name)
     missing = _bench("--reuse", name)  # dropped: said plainly, and nothing created in its place
     assert missing.returncode != 0
     assert "Traceback" not in missing.stderr and "CommandError" in missing.stderr

@@ -18,7 +18,7 @@ from targets.dashboard import build
 from targets.devtools.demo import _demo_pdf
 from targets.documents import party_date, quarter_words, report_period, status_text, summary_context
 from targets.models import Allocation, Target
-from tests.helpers import DEMO_TODAY
+from tests.helpers import DEMO_TODAY, session_post
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -226,19 +226,6 @@ def test_plans_are_seen_only_where_the_unit_is(buudien_client, standing_client, 
 
 
 # --- Study sessions ----------------------------------------------------------------------------------
-
-
-def session_post(**overrides):
-    data = {
-        "held_on": "2021-03-10",
-        "form": "online",
-        "attending": "10",
-        "first_time": "0",
-        "non_members": "30",
-        "note": "Học tập trực tuyến",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_a_unit_records_a_session_and_the_coverage_follows(buudien_client):

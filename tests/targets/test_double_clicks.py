@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config import clock
 from targets.models import Attachment, DeadlineExtension, Period, ProgressReport
-from tests.helpers import URL, good_figures, state
+from tests.helpers import URL, good_figures, session_post, state
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -158,14 +158,7 @@ def test_recording_the_same_study_session_twice_records_it_once(buudien_client):
     from targets.models import RollupChange
 
     unit = Unit.objects.get(code="buu-dien")
-    data = {
-        "held_on": "2021-03-10",
-        "form": "online",
-        "attending": "10",
-        "first_time": "0",
-        "non_members": "30",
-        "note": "Học tập trực tuyến",
-    }
+    data = session_post()
     before = StudySession.objects.filter(unit=unit).count()
     html = twice(buudien_client, f"/study/{unit.code}/", data)
     assert StudySession.objects.filter(unit=unit).count() == before + 1
